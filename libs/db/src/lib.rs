@@ -1,1 +1,24 @@
-//! pa-db
+//! PostgreSQL access shared by every service: the connection pool, tenant-scoped
+//! transactions (row-level security context), the embedded migrations and a test helper.
+//!
+//! Services connect as `pa_app`, a role that owns nothing and cannot bypass row-level
+//! security. Every statement touching a tenant-owned table runs in a transaction opened by
+//! [`begin_tenant`] (or after [`set_tenant`]), which sets `app.tenant_id` for that
+//! transaction only; without it the policies match no rows.
+
+mod error;
+mod migrate;
+mod pool;
+mod settings;
+mod tenant;
+pub mod testing;
+
+pub use error::{
+    ConstraintViolation, DbError, ViolationKind, constraint_violation, is_unavailable,
+};
+pub use migrate::{MIGRATOR, migrate, migrate_with};
+pub use pool::{connect, connect_lazy};
+pub use settings::DatabaseSettings;
+pub use tenant::{begin_tenant, set_tenant};
+
+pub use sqlx::{PgConnection, PgPool, Postgres, Transaction};

@@ -1,1 +1,38 @@
-//! pa-messaging
+//! RabbitMQ messaging with at-least-once delivery and exactly-once effect.
+//!
+//! * **Publishing** goes through the transactional outbox: [`enqueue`] writes the event in
+//!   the caller's transaction; [`OutboxRelay`] publishes committed rows to the `pa.events`
+//!   topic exchange as persistent messages with publisher confirms and deletes them.
+//! * **Consuming**: [`run_consumer`] feeds a [`Handler`] from a durable quorum queue with
+//!   manual acks; each message runs in one database transaction together with its
+//!   `processed_messages` entry, so a redelivery has no second effect.
+//! * **Topology** ([`topology`]): exchanges `pa.events` and `pa.dlx`, the `pa.dead-letter`
+//!   queue, and one quorum queue per consumer with a delivery limit and dead-lettering.
+//!
+//! Both long-running loops reconnect with backoff after broker restarts and stop when the
+//! shutdown signal (a `tokio::sync::watch::Receiver<bool>` turning `true`) fires.
+
+mod backoff;
+mod broker;
+mod consumer;
+mod envelope;
+mod error;
+mod outbox;
+mod relay;
+mod settings;
+mod shutdown;
+pub mod topology;
+mod trace;
+
+pub use async_trait::async_trait;
+pub use broker::connect;
+pub use consumer::{ConsumerSpec, Handler, HandlerError, run_consumer};
+pub use envelope::{Envelope, Event, EventMeta};
+pub use error::MessagingError;
+pub use outbox::enqueue;
+pub use relay::OutboxRelay;
+pub use settings::AmqpSettings;
+pub use shutdown::Shutdown;
+
+/// The lapin version this crate is built on, for callers that need its types.
+pub use lapin;

@@ -1,0 +1,9 @@
+//! pa-audit integration tests against the real PostgreSQL (one binary; see CONTRACTS.md).
+
+mod append_only;
+mod record;
+
+/// Process-wide setup every test calls first.
+fn init() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

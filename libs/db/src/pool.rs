@@ -1,0 +1,60 @@
+//! Building the connection pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::{DatabaseSettings, DbError};
+
+/// Idle connections are closed after this long.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+/// Connections are recycled after this long (picks up role/config changes, spreads load).
+const MAX_LIFETIME: Duration = Duration::from_secs(1800);
+
+/// Opens a pool for `s.url`, connecting eagerly once so a wrong URL fails at startup.
+///
+/// Every session gets `statement_timeout` from the settings and an `application_name`
+/// naming the binary, so `pg_stat_activity` shows who holds what.
+pub async fn connect(s: &DatabaseSettings) -> Result<PgPool, DbError> {
+    let options = connect_options(s.url.expose_secret(), s.statement_timeout_ms)?;
+    let pool = pool_options(s).connect_with(options).await?;
+    Ok(pool)
+}
+
+/// Same as [`connect`] but does not open a connection until the first query.
+pub fn connect_lazy(s: &DatabaseSettings) -> Result<PgPool, DbError> {
+    let options = connect_options(s.url.expose_secret(), s.statement_timeout_ms)?;
+    Ok(pool_options(s).connect_lazy_with(options))
+}
+
+fn pool_options(s: &DatabaseSettings) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(s.max_connections.max(1))
+        .acquire_timeout(Duration::from_millis(s.acquire_timeout_ms))
+        .idle_timeout(IDLE_TIMEOUT)
+        .max_lifetime(MAX_LIFETIME)
+}
+
+/// Parses `url` and adds our session defaults.
+pub(crate) fn connect_options(
+    url: &str,
+    statement_timeout_ms: u64,
+) -> Result<PgConnectOptions, DbError> {
+    let mut options =
+        PgConnectOptions::from_str(url).map_err(|e| DbError::Config(e.to_string()))?;
+    if options.get_application_name().is_none() {
+        options = options.application_name(&application_name());
+    }
+    let timeout = statement_timeout_ms.to_string();
+    Ok(options.options([("statement_timeout", timeout.as_str())]))
+}
+
+fn application_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "pa".to_owned())
+}

@@ -1,0 +1,84 @@
+//! The tenant context is transaction-local and never leaks through the pool.
+
+use pa_db::{begin_tenant, set_tenant, testing};
+use pa_domain::TenantId;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::{init, insert_audit_row, visible_rows};
+
+async fn single_connection_pool() -> sqlx::PgPool {
+    testing::prepare().await;
+    PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&testing::app_url())
+        .await
+        .expect("connect")
+}
+
+async fn current_context(conn: &mut sqlx::PgConnection) -> Option<String> {
+    sqlx::query_scalar("SELECT current_setting('app.tenant_id', true)")
+        .fetch_one(conn)
+        .await
+        .expect("read setting")
+}
+
+#[tokio::test]
+async fn the_tenant_context_does_not_survive_commit_on_a_pooled_connection() {
+    init();
+    let pool = single_connection_pool().await;
+    let tenant = TenantId::new();
+    let mut tx = begin_tenant(&pool, tenant).await.expect("begin");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("pid");
+    insert_audit_row(&mut tx, tenant).await.expect("insert");
+    tx.commit().await.expect("commit");
+
+    let mut tx = pool.begin().await.expect("begin again");
+    let same_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("pid");
+    assert_eq!(pid, same_pid, "the pool handed out the same session");
+    let context = current_context(&mut tx).await;
+    assert!(
+        context.as_deref().is_none_or(str::is_empty),
+        "leaked: {context:?}"
+    );
+    // The policy treats the reset ('') setting as "no tenant": nothing visible, no error.
+    assert_eq!(visible_rows(&mut tx, tenant).await, 0);
+}
+
+#[tokio::test]
+async fn the_tenant_context_does_not_survive_rollback_on_a_pooled_connection() {
+    init();
+    let pool = single_connection_pool().await;
+    let tenant = TenantId::new();
+    let tx = begin_tenant(&pool, tenant).await.expect("begin");
+    tx.rollback().await.expect("rollback");
+
+    let mut conn = pool.acquire().await.expect("acquire");
+    let context = current_context(&mut conn).await;
+    assert!(
+        context.as_deref().is_none_or(str::is_empty),
+        "leaked: {context:?}"
+    );
+}
+
+#[tokio::test]
+async fn set_tenant_switches_the_context_inside_a_transaction() {
+    init();
+    let pool = testing::app_pool().await;
+    let (first, second) = (TenantId::new(), TenantId::new());
+    let mut tx = begin_tenant(&pool, first).await.expect("begin");
+    insert_audit_row(&mut tx, first)
+        .await
+        .expect("insert first");
+    set_tenant(&mut tx, second).await.expect("switch");
+    assert_eq!(current_context(&mut tx).await, Some(second.to_string()));
+    assert_eq!(visible_rows(&mut tx, first).await, 0);
+    insert_audit_row(&mut tx, second)
+        .await
+        .expect("insert second");
+}

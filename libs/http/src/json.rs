@@ -1,0 +1,206 @@
+//! `Json<T>`: the request-body extractor (and JSON responder) every service uses.
+
+use std::ops::{Deref, DerefMut};
+
+use actix_web::body::BoxBody;
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder};
+use futures::StreamExt;
+use futures::future::LocalBoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+use crate::extract_util::{FieldIssue, classify, join_path, strip_position, with_request};
+use crate::{HttpSettings, Problem, codes};
+
+/// The default request-body limit (64 KiB), used when no [`BodyLimit`] is registered.
+pub const DEFAULT_BODY_LIMIT: usize = 65_536;
+
+/// App data setting the largest body [`Json`] accepts:
+/// `App::new().app_data(BodyLimit::from(&settings))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        Self(DEFAULT_BODY_LIMIT)
+    }
+}
+
+impl From<&HttpSettings> for BodyLimit {
+    fn from(settings: &HttpSettings) -> Self {
+        Self(settings.body_limit_bytes)
+    }
+}
+
+/// A JSON request body (extractor) or response body (responder).
+///
+/// As an extractor it answers with a [`Problem`]:
+/// - 415 `unsupported_media_type` unless `Content-Type` is `application/json`;
+/// - 413 `payload_too_large` above the [`BodyLimit`] (default 64 KiB);
+/// - 400 `malformed_json` for an empty body or invalid JSON;
+/// - 422 `unknown_field` (field = the unknown name, with its parent path) for fields the type
+///   does not define (`#[serde(deny_unknown_fields)]`);
+/// - 422 `invalid_field` for wrong types, invalid values and missing fields, with the field path
+///   (`owner.address.city`, `members[2].id`) in `errors[].field`.
+///
+/// As a responder it serialises `T` with status 200 and `application/json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The inner value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = Problem;
+    type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
+            let result = match check_content_type(&req) {
+                Ok(()) => match read_body(&req, payload, limit).await {
+                    Ok(body) => parse(&body),
+                    Err(problem) => Err(problem),
+                },
+                Err(problem) => Err(problem),
+            };
+            result.map(Json).map_err(|p| with_request(p, &req))
+        })
+    }
+}
+
+impl<T: Serialize> Responder for Json<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => HttpResponse::Ok()
+                .content_type(mime_json())
+                .body(body),
+            Err(err) => actix_web::ResponseError::error_response(&Problem::internal(err)),
+        }
+    }
+}
+
+fn mime_json() -> &'static str {
+    "application/json"
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), Problem> {
+    let is_json = matches!(
+        req.mime_type(),
+        Ok(Some(m)) if m.type_() == "application" && m.subtype() == "json" && m.suffix().is_none()
+    );
+    if is_json {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type",
+        )
+        .with_detail("the request body must be sent with `Content-Type: application/json`"))
+    }
+}
+
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::PAYLOAD_TOO_LARGE,
+        "Payload too large",
+    )
+    .with_detail(format!("the request body exceeds the limit of {limit} bytes"))
+}
+
+async fn read_body(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<BytesMut, Problem> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|err| match err {
+            PayloadError::Overflow => too_large(limit),
+            other => Problem::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, "Bad request")
+                .with_detail(format!("could not read the request body: {other}")),
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::malformed_json("the request body is empty"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(data_problem)?;
+    de.end()
+        .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
+    Ok(value)
+}
+
+fn data_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.classify() != Category::Data {
+        return Problem::malformed_json(format!("invalid JSON: {inner}"));
+    }
+    let message = strip_position(&inner.to_string()).to_owned();
+    let unprocessable = |code: &str, title: &str| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code.to_owned(), title.to_owned())
+    };
+    match classify(&message) {
+        FieldIssue::Unknown(name) => {
+            let field = join_path(&path, &name);
+            unprocessable(codes::UNKNOWN_FIELD, "Unknown field")
+                .with_detail(format!("`{field}` is not a field of this request"))
+                .with_field_error_code(field, codes::UNKNOWN_FIELD, message)
+        }
+        FieldIssue::Missing(name) => {
+            let field = join_path(&path, &name);
+            unprocessable(codes::INVALID_FIELD, "Invalid field")
+                .with_detail(format!("`{field}` is required"))
+                .with_field_error_code(field, codes::MISSING_FIELD, message)
+        }
+        FieldIssue::Invalid if path == "." || path.is_empty() => {
+            unprocessable(codes::INVALID_FIELD, "Invalid field")
+                .with_detail(format!("the request body is invalid: {message}"))
+        }
+        FieldIssue::Invalid => unprocessable(codes::INVALID_FIELD, "Invalid field")
+            .with_detail(format!("`{path}`: {message}"))
+            .with_field_error(path, message),
+    }
+}

@@ -1,0 +1,216 @@
+//! Handling one delivery: dedupe, run the handler in a transaction, ack or nack.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicNackOptions};
+use lapin::types::AMQPValue;
+use sqlx::PgPool;
+use tracing::Instrument;
+
+use super::{Handler, HandlerError};
+use crate::backoff::Backoff;
+use crate::error::AmqpContext;
+use crate::outbox::header;
+use crate::relay::error_chain;
+use crate::{Envelope, MessagingError, Shutdown, trace};
+
+/// Everything a session needs to process deliveries.
+pub(super) struct Context {
+    pool: PgPool,
+    consumer: String,
+    handler: Arc<dyn Handler>,
+    max_backoff: Duration,
+}
+
+/// What to tell the broker about a delivery.
+enum Verdict {
+    /// Handled and committed.
+    Done,
+    /// Already processed earlier: ack, no second effect.
+    Duplicate,
+    /// Nack with requeue.
+    Retry(anyhow::Error),
+    /// Nack without requeue: dead-letter.
+    Reject(anyhow::Error),
+    /// Shutdown while waiting for the database: leave unacked, the broker requeues it.
+    Abandon,
+}
+
+/// A database failure outside the handler (begin, dedupe insert, commit).
+struct DbFailure(pa_db::DbError);
+
+impl From<sqlx::Error> for DbFailure {
+    fn from(e: sqlx::Error) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<pa_db::DbError> for DbFailure {
+    fn from(e: pa_db::DbError) -> Self {
+        Self(e)
+    }
+}
+
+impl Context {
+    pub(super) fn new(
+        pool: PgPool,
+        consumer: String,
+        handler: Arc<dyn Handler>,
+        max_backoff: Duration,
+    ) -> Self {
+        Self {
+            pool,
+            consumer,
+            handler,
+            max_backoff,
+        }
+    }
+
+    /// Processes one delivery and acks/nacks it. `Err` only when the channel failed.
+    pub(super) async fn process(
+        &self,
+        delivery: Delivery,
+        shutdown: &mut Shutdown,
+    ) -> Result<(), MessagingError> {
+        let envelope = match serde_json::from_slice::<Envelope>(&delivery.data) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                tracing::error!(queue = %self.consumer, %error, "unparseable message dead-lettered");
+                return nack(&delivery, false).await;
+            }
+        };
+        let span = tracing::info_span!(
+            "amqp.consume",
+            queue = %self.consumer,
+            message_id = %envelope.id,
+            event_type = %envelope.event_type,
+            tenant_id = tracing::field::Empty,
+            redelivered = delivery.redelivered,
+            outcome = tracing::field::Empty,
+        );
+        if let Some(tenant) = envelope.tenant_id {
+            span.record("tenant_id", tracing::field::display(tenant));
+        }
+        if let Some(traceparent) = string_header(&delivery, header::TRACEPARENT) {
+            trace::set_parent(&span, &traceparent);
+        }
+        let verdict = self
+            .decide(&envelope, shutdown)
+            .instrument(span.clone())
+            .await;
+        let _entered = span.enter();
+        match verdict {
+            Verdict::Done => {
+                span.record("outcome", "handled");
+                ack(&delivery).await
+            }
+            Verdict::Duplicate => {
+                span.record("outcome", "duplicate");
+                tracing::debug!("already processed; acked without effect");
+                ack(&delivery).await
+            }
+            Verdict::Retry(error) => {
+                span.record("outcome", "retry");
+                tracing::warn!(error = %error_chain(error.as_ref()), "handler failed; requeued");
+                nack(&delivery, true).await
+            }
+            Verdict::Reject(error) => {
+                span.record("outcome", "rejected");
+                tracing::error!(error = %error_chain(error.as_ref()), "handler rejected; dead-lettered");
+                nack(&delivery, false).await
+            }
+            Verdict::Abandon => Ok(()),
+        }
+    }
+
+    /// Runs the attempt, retrying in place (with backoff) while the database is down, so
+    /// an outage does not use up the message's delivery limit.
+    async fn decide(&self, envelope: &Envelope, shutdown: &mut Shutdown) -> Verdict {
+        let mut backoff = Backoff::new(self.max_backoff);
+        loop {
+            let error = match self.attempt(envelope).await {
+                Ok(Verdict::Retry(e)) if is_database_outage(&e) => e,
+                Ok(verdict) => return verdict,
+                Err(DbFailure(e)) => anyhow::Error::new(e),
+            };
+            tracing::warn!(error = %error_chain(error.as_ref()), "database unavailable; retrying");
+            if !backoff.wait(shutdown).await {
+                return Verdict::Abandon;
+            }
+        }
+    }
+
+    async fn attempt(&self, envelope: &Envelope) -> Result<Verdict, DbFailure> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(tenant) = envelope.tenant_id {
+            pa_db::set_tenant(&mut tx, tenant).await?;
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&self.consumer)
+        .bind(envelope.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(Verdict::Duplicate);
+        }
+        match self.handler.handle(&mut tx, envelope).await {
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(Verdict::Done)
+            }
+            // Dropping the transaction rolls it back.
+            Err(HandlerError::Retry(e)) => Ok(Verdict::Retry(e)),
+            Err(HandlerError::Reject(e)) => Ok(Verdict::Reject(e)),
+        }
+    }
+}
+
+/// True when a handler's retry was caused by PostgreSQL being unreachable.
+fn is_database_outage(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<pa_db::DbError>()
+            .is_some_and(|db| matches!(db, pa_db::DbError::Unavailable(_)))
+            || cause
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(pa_db::is_unavailable)
+    })
+}
+
+fn string_header(delivery: &Delivery, name: &str) -> Option<String> {
+    let headers = delivery.properties.headers().as_ref()?;
+    match headers.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+async fn ack(delivery: &Delivery) -> Result<(), MessagingError> {
+    delivery
+        .acker
+        .ack(BasicAckOptions::default())
+        .await
+        .amqp("acking a delivery")?;
+    Ok(())
+}
+
+async fn nack(delivery: &Delivery, requeue: bool) -> Result<(), MessagingError> {
+    let options = BasicNackOptions {
+        multiple: false,
+        requeue,
+    };
+    delivery
+        .acker
+        .nack(options)
+        .await
+        .amqp("nacking a delivery")?;
+    Ok(())
+}

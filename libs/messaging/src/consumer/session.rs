@@ -1,0 +1,69 @@
+//! One consumer connection's lifetime: connect, declare, consume until error or shutdown.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+
+use super::process::Context;
+use crate::backoff::Backoff;
+use crate::error::AmqpContext;
+use crate::{AmqpSettings, ConsumerSpec, MessagingError, Shutdown, topology};
+
+/// Runs one session. `Ok(())` means shutdown was requested; `Err` means reconnect.
+pub(super) async fn run(
+    ctx: &Context,
+    s: &AmqpSettings,
+    spec: &ConsumerSpec,
+    shutdown: &mut Shutdown,
+    backoff: &mut Backoff,
+) -> Result<(), MessagingError> {
+    let connection = crate::connect(s, &format!("pa-consumer {}", spec.queue)).await?;
+    let channel = connection
+        .create_channel()
+        .await
+        .amqp("opening the consumer channel")?;
+    topology::declare_exchanges(&channel, s).await?;
+    topology::declare_consumer_queue(&channel, s, spec).await?;
+    let prefetch = if spec.prefetch == 0 {
+        s.prefetch
+    } else {
+        spec.prefetch
+    };
+    // Per-consumer QoS (global = false): quorum queues reject global QoS.
+    channel
+        .basic_qos(prefetch, BasicQosOptions { global: false })
+        .await
+        .amqp("setting the prefetch")?;
+    let mut deliveries = channel
+        .basic_consume(
+            spec.queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .amqp("starting to consume")?;
+    tracing::info!(queue = %spec.queue, prefetch, "consuming");
+    backoff.reset();
+
+    let result = loop {
+        let next = tokio::select! {
+            next = deliveries.next() => next,
+            () = shutdown.requested() => break Ok(()),
+        };
+        match next {
+            Some(Ok(delivery)) => ctx.process(delivery, shutdown).await?,
+            Some(Err(e)) => break Err(e).amqp("receiving deliveries"),
+            None => break Err(MessagingError::Disconnected("consumer stream ended")),
+        }
+    };
+    // Unacked deliveries return to the queue when the channel closes.
+    let close = async {
+        let _ = channel.close(200, "consumer stopping".into()).await;
+        let _ = connection.close(200, "consumer stopping".into()).await;
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+    result
+}

@@ -1,0 +1,112 @@
+//! [`OutboxRelay`]: publishes committed outbox rows to RabbitMQ.
+
+mod batch;
+mod link;
+mod wakeup;
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::sync::Mutex;
+
+use crate::backoff::Backoff;
+use crate::{AmqpSettings, MessagingError, Shutdown};
+use link::Link;
+use wakeup::Wakeup;
+
+/// Moves events from the `outbox` table to the `pa.events` exchange.
+///
+/// Each batch: claim up to `publish_batch_size` rows with `FOR UPDATE SKIP LOCKED`,
+/// publish them all as persistent messages, await the whole window of publisher
+/// confirms, delete the confirmed rows and commit — one transaction. Several relays can
+/// run at once (each claims different rows), so in the normal case nothing is published
+/// twice; after a crash or broker failure between publish and commit a message may be
+/// published again (at-least-once), which idempotent consumers absorb.
+///
+/// On failure the claim is rolled back, the connection dropped, and [`run`](Self::run)
+/// backs off and reconnects.
+pub struct OutboxRelay {
+    pool: PgPool,
+    amqp: AmqpSettings,
+    link: Mutex<Option<Link>>,
+}
+
+impl OutboxRelay {
+    /// A relay publishing from `pool`'s outbox to the broker of `amqp`. Connects lazily.
+    pub fn new(pool: PgPool, amqp: AmqpSettings) -> Self {
+        Self {
+            pool,
+            amqp,
+            link: Mutex::new(None),
+        }
+    }
+
+    /// Publishes batches until the outbox has no claimable rows; returns how many messages
+    /// this call published. Connects (and declares the exchanges) first if needed.
+    pub async fn drain_once(&self) -> Result<usize, MessagingError> {
+        let mut guard = self.link.lock().await;
+        let link = match guard.take() {
+            Some(link) if link.is_usable() => link,
+            _ => Link::open(&self.amqp).await?,
+        };
+        let batch_size = self.amqp.publish_batch_size.max(1);
+        let mut total = 0;
+        loop {
+            let published = batch::publish(&self.pool, &link, &self.amqp, batch_size).await?;
+            total += published.count;
+            if !published.full {
+                break;
+            }
+        }
+        // Only a link that worked goes back; on error it is dropped (and closed).
+        *guard = Some(link);
+        Ok(total)
+    }
+
+    /// Runs until `shutdown` fires: drains, then sleeps until NOTIFY or the poll interval;
+    /// on failure logs, backs off (100 ms doubling to `max_backoff_ms`) and reconnects.
+    pub async fn run(self, shutdown: impl Into<Shutdown>) {
+        let mut shutdown = shutdown.into();
+        let mut backoff = Backoff::new(self.amqp.max_backoff());
+        let mut wakeup = Wakeup::new(self.pool.clone());
+        tracing::info!("outbox relay started");
+        while !shutdown.is_requested() {
+            match self.drain_once().await {
+                Ok(count) => {
+                    backoff.reset();
+                    if count > 0 {
+                        tracing::debug!(count, "outbox batch published");
+                        continue;
+                    }
+                    wakeup.wait(self.amqp.poll_interval(), &mut shutdown).await;
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error_chain(&error), "outbox relay failed; backing off");
+                    if !backoff.wait(&mut shutdown).await {
+                        break;
+                    }
+                }
+            }
+        }
+        self.close().await;
+        tracing::info!("outbox relay stopped");
+    }
+
+    async fn close(&self) {
+        if let Some(link) = self.link.lock().await.take() {
+            link.close(Duration::from_secs(2)).await;
+        }
+    }
+}
+
+/// `error: cause: cause` for one-line logs.
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! One relay batch: claim, publish, confirm, delete, commit.
+
+use std::collections::BTreeMap;
+
+use futures::future::{join_all, try_join_all};
+use lapin::BasicProperties;
+use lapin::options::BasicPublishOptions;
+use lapin::types::{AMQPValue, FieldTable, LongString};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::link::Link;
+use crate::error::AmqpContext;
+use crate::{AmqpSettings, MessagingError};
+
+/// A claimed outbox row.
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: Uuid,
+    event_type: String,
+    /// The envelope as JSON text (jsonb's canonical form).
+    payload: String,
+    headers: Json<BTreeMap<String, String>>,
+    created_at: OffsetDateTime,
+}
+
+/// What one batch did.
+pub(super) struct Published {
+    pub(super) count: usize,
+    /// The batch was full, so more rows may be waiting.
+    pub(super) full: bool,
+}
+
+const CLAIM: &str = "SELECT id, event_type, payload::text AS payload, headers, created_at \
+                     FROM outbox ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED";
+
+/// Claims up to `limit` rows and publishes them; see [`super::OutboxRelay`].
+pub(super) async fn publish(
+    pool: &PgPool,
+    link: &Link,
+    s: &AmqpSettings,
+    limit: u32,
+) -> Result<Published, MessagingError> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<OutboxRow> = sqlx::query_as(CLAIM)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Published {
+            count: 0,
+            full: false,
+        });
+    }
+    let outcome = tokio::time::timeout(s.confirm_timeout(), publish_and_confirm(link, s, &rows))
+        .await
+        .map_err(|_| MessagingError::ConfirmTimeout {
+            pending: rows.len(),
+        })??;
+    let acked: Vec<Uuid> = rows
+        .iter()
+        .zip(&outcome)
+        .filter(|(_, ack)| **ack)
+        .map(|(row, _)| row.id)
+        .collect();
+    sqlx::query("DELETE FROM outbox WHERE id = ANY($1)")
+        .bind(&acked)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let nacked = rows.len() - acked.len();
+    if nacked > 0 {
+        return Err(MessagingError::Nacked { count: nacked });
+    }
+    Ok(Published {
+        count: acked.len(),
+        full: rows.len() >= limit as usize,
+    })
+}
+
+/// Publishes every row (frames go out back to back), then awaits all confirms together.
+/// Returns, per row, whether the broker acked it.
+async fn publish_and_confirm(
+    link: &Link,
+    s: &AmqpSettings,
+    rows: &[OutboxRow],
+) -> Result<Vec<bool>, MessagingError> {
+    let publishes = rows.iter().map(|row| {
+        link.channel.basic_publish(
+            s.exchange.as_str().into(),
+            row.event_type.as_str().into(),
+            BasicPublishOptions::default(),
+            row.payload.as_bytes(),
+            properties(row),
+        )
+    });
+    let confirms = try_join_all(publishes)
+        .await
+        .amqp("publishing an outbox batch")?;
+    join_all(confirms)
+        .await
+        .into_iter()
+        .map(|c| c.map(|c| c.is_ack()).amqp("awaiting publisher confirms"))
+        .collect()
+}
+
+/// Persistent JSON message properties per the messaging contract.
+fn properties(row: &OutboxRow) -> BasicProperties {
+    let mut headers = FieldTable::default();
+    for (name, value) in row.headers.iter() {
+        headers.insert(
+            name.as_str().into(),
+            AMQPValue::LongString(LongString::from(value.as_str())),
+        );
+    }
+    let timestamp = u64::try_from(row.created_at.unix_timestamp()).unwrap_or_default();
+    BasicProperties::default()
+        .with_message_id(row.id.to_string().into())
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2)
+        .with_type(row.event_type.as_str().into())
+        .with_timestamp(timestamp)
+        .with_headers(headers)
+}

@@ -1,0 +1,67 @@
+//! [`AmqpSettings`]: the `amqp` section of a service's configuration.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// How a service reaches RabbitMQ and shapes its traffic.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmqpSettings {
+    /// Broker URL with credentials, e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`.
+    pub url: SecretString,
+    /// Topic exchange for domain events.
+    pub exchange: String,
+    /// Dead-letter exchange every consumer queue points at.
+    pub dead_letter_exchange: String,
+    /// Quorum queue collecting everything dead-lettered.
+    pub dead_letter_queue: String,
+    /// Default consumer prefetch (unacknowledged deliveries in flight per consumer).
+    pub prefetch: u16,
+    /// `x-delivery-limit` of consumer queues: deliveries returned more often than this
+    /// are dead-lettered.
+    pub delivery_limit: u32,
+    /// AMQP heartbeat (seconds); detects a dead broker in ~2 heartbeats.
+    pub heartbeat_secs: u16,
+    /// Outbox rows claimed, published and confirmed per relay batch.
+    pub publish_batch_size: u32,
+    /// How often an idle relay polls the outbox (ms); NOTIFY wakes it earlier.
+    pub poll_interval_ms: u64,
+    /// Longest wait for the broker to confirm a published batch (ms).
+    pub confirm_timeout_ms: u64,
+    /// Ceiling of the reconnect backoff (ms).
+    pub max_backoff_ms: u64,
+}
+
+impl Default for AmqpSettings {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            exchange: "pa.events".to_owned(),
+            dead_letter_exchange: "pa.dlx".to_owned(),
+            dead_letter_queue: "pa.dead-letter".to_owned(),
+            prefetch: 200,
+            delivery_limit: 5,
+            heartbeat_secs: 10,
+            publish_batch_size: 200,
+            poll_interval_ms: 1_000,
+            confirm_timeout_ms: 30_000,
+            max_backoff_ms: 30_000,
+        }
+    }
+}
+
+impl AmqpSettings {
+    pub(crate) fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms.max(10))
+    }
+
+    pub(crate) fn confirm_timeout(&self) -> Duration {
+        Duration::from_millis(self.confirm_timeout_ms.max(100))
+    }
+
+    pub(crate) fn max_backoff(&self) -> Duration {
+        Duration::from_millis(self.max_backoff_ms.max(100))
+    }
+}

@@ -1,0 +1,185 @@
+//! Broker outages (stop_app / start_app). Run serially in the `fault_` pass only.
+
+use std::process::Command;
+use std::time::Duration;
+
+use pa_db::testing;
+use pa_domain::TenantId;
+use pa_messaging::{Event, OutboxRelay};
+use serde::Serialize;
+
+use crate::support::{self, Behaviour, Recorder, RunningConsumer, init};
+
+#[derive(Serialize)]
+struct DuringOutage {
+    n: u32,
+}
+
+impl Event for DuringOutage {
+    const TYPE: &'static str = "test.messaging.during_outage";
+}
+
+#[derive(Serialize)]
+struct AfterRestart {
+    n: u32,
+}
+
+impl Event for AfterRestart {
+    const TYPE: &'static str = "test.messaging.after_restart";
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let status = Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("rabbitmqctl {args:?}: {e}"));
+    assert!(
+        status.status.success(),
+        "rabbitmqctl {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// Stops the broker's application; starts it again when dropped, even if the test fails,
+/// so a failing test never leaves the shared broker down.
+struct BrokerOutage {
+    running: bool,
+}
+
+impl BrokerOutage {
+    fn begin() -> Self {
+        rabbitmqctl(&["stop_app"]);
+        Self { running: false }
+    }
+
+    fn end(&mut self) {
+        if !self.running {
+            rabbitmqctl(&["start_app"]);
+            rabbitmqctl(&["await_startup"]);
+            self.running = true;
+        }
+    }
+}
+
+impl Drop for BrokerOutage {
+    fn drop(&mut self) {
+        if !self.running {
+            let _ = Command::new("rabbitmqctl").arg("start_app").status();
+            let _ = Command::new("rabbitmqctl").arg("await_startup").status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_outbox_event_written_while_rabbitmq_is_stopped_is_delivered_after_restart() {
+    init();
+    let pool = testing::app_pool().await;
+    let (conn, channel) = support::channel().await;
+    let spec = support::declared_spec(&channel, "outage", DuringOutage::TYPE).await;
+    drop(channel);
+    drop(conn);
+    let recorder = Recorder::new(Behaviour::Succeed);
+    let consumer = RunningConsumer::start(pool.clone(), spec.clone(), recorder.clone());
+    let (stop_relay, rx) = tokio::sync::watch::channel(false);
+    let relay = tokio::spawn(OutboxRelay::new(pool.clone(), support::settings()).run(rx));
+
+    let mut outage = BrokerOutage::begin();
+    let tenant = TenantId::new();
+    let id = support::enqueue_committed(&pool, tenant, &DuringOutage { n: 1 }).await;
+    // Let the relay fail against the stopped broker a few times.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        support::in_outbox(&pool, id).await,
+        "kept in the outbox while the broker is down"
+    );
+    assert!(recorder.calls().is_empty());
+    outage.end();
+
+    assert!(
+        support::eventually(Duration::from_secs(60), || async {
+            support::effects(&pool, tenant).await >= 1
+        })
+        .await,
+        "delivered after the broker came back"
+    );
+    // Give any duplicate a chance to show up before asserting exactly once.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        support::effects(&pool, tenant).await,
+        1,
+        "exactly one effect"
+    );
+    assert_eq!(
+        recorder.calls().iter().filter(|c| **c == id).count(),
+        1,
+        "handled exactly once"
+    );
+    assert_eq!(support::processed(&pool, &spec.queue, id).await, 1);
+    assert!(!support::in_outbox(&pool, id).await);
+
+    stop_relay.send(true).expect("relay running");
+    tokio::time::timeout(Duration::from_secs(10), relay)
+        .await
+        .expect("relay stops")
+        .expect("no panic");
+    consumer.stop().await;
+    let (_conn, channel) = support::channel().await;
+    support::delete_queue(&channel, &spec.queue).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_consumer_recovers_after_broker_restart() {
+    init();
+    let pool = testing::app_pool().await;
+    let (conn, channel) = support::channel().await;
+    let spec = support::declared_spec(&channel, "recovery", AfterRestart::TYPE).await;
+    drop(channel);
+    drop(conn);
+    let recorder = Recorder::new(Behaviour::Succeed);
+    let consumer = RunningConsumer::start(pool.clone(), spec.clone(), recorder.clone());
+    let relay = OutboxRelay::new(pool.clone(), support::settings());
+
+    let tenant = TenantId::new();
+    let before = support::enqueue_committed(&pool, tenant, &AfterRestart { n: 1 }).await;
+    relay.drain_once().await.expect("drain");
+    assert!(
+        support::eventually(Duration::from_secs(10), || async {
+            support::effects(&pool, tenant).await == 1
+        })
+        .await
+    );
+
+    let mut outage = BrokerOutage::begin();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    outage.end();
+
+    let after = support::enqueue_committed(&pool, tenant, &AfterRestart { n: 2 }).await;
+    // The relay's old connection died with the broker; it must notice and reconnect.
+    assert!(
+        support::eventually(Duration::from_secs(30), || async {
+            relay.drain_once().await.is_ok()
+        })
+        .await,
+        "relay reconnects"
+    );
+    assert!(
+        support::eventually(Duration::from_secs(60), || async {
+            support::effects(&pool, tenant).await >= 2
+        })
+        .await,
+        "the consumer resumed after the restart"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        support::effects(&pool, tenant).await,
+        2,
+        "each event had exactly one effect"
+    );
+    let calls = recorder.calls();
+    assert_eq!(calls.iter().filter(|c| **c == before).count(), 1);
+    assert_eq!(calls.iter().filter(|c| **c == after).count(), 1);
+
+    consumer.stop().await;
+    let (_conn, channel) = support::channel().await;
+    support::delete_queue(&channel, &spec.queue).await;
+}

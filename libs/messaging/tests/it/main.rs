@@ -1,0 +1,13 @@
+//! pa-messaging integration tests against the real PostgreSQL and RabbitMQ.
+//!
+//! Tests named `fault_…` stop and restart RabbitMQ; they run serially in a separate pass
+//! (`cargo nextest run -p pa-messaging -E 'test(/^fault_/)' -j 1`) and must be excluded from
+//! the parallel pass (`-E 'not test(/^fault_/)'`).
+
+mod consumer;
+mod dead_letter;
+mod fault_broker;
+mod relay;
+mod shutdown;
+mod support;
+mod tracing_context;

@@ -1,0 +1,166 @@
+//! The service's configuration: defaults → optional TOML file → `PA_TP_*` environment
+//! variables (pa-config). Unknown keys are rejected; secrets are `SecretString`.
+
+use std::path::Path;
+
+use ipnet::IpNet;
+use pa_config::SecretString;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use url::Url;
+
+/// Environment-variable prefix, e.g. `PA_TP_SMTP__HOST`.
+pub const ENV_PREFIX: &str = "PA_TP_";
+
+/// Everything the service needs to run.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub http: pa_http::HttpSettings,
+    pub database: pa_db::DatabaseSettings,
+    pub amqp: pa_messaging::AmqpSettings,
+    pub telemetry: pa_telemetry::TelemetrySettings,
+    pub smtp: SmtpSettings,
+    pub setup_links: SetupLinkSettings,
+    pub egress: EgressSettings,
+    pub deprovision: DeprovisionSettings,
+}
+
+impl Settings {
+    /// Loads the layers (see the module docs); `file` overrides `PA_TP_CONFIG_FILE`.
+    pub fn load(file: Option<&Path>) -> Result<Self, pa_config::ConfigError> {
+        pa_config::load(ENV_PREFIX, file)
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain text (local SMTP sink only).
+    #[default]
+    None,
+    /// Upgrade with STARTTLS (required; typically port 587).
+    Starttls,
+    /// TLS from the first byte (SMTPS, typically port 465).
+    Tls,
+}
+
+/// The outgoing mail server (`[smtp]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub tls: SmtpTls,
+    /// The `From` mailbox, e.g. `Patient Access <no-reply@patient-access.dev>`.
+    pub from: String,
+    /// Connect + send timeout (seconds); past it the request fails with 503.
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 2525,
+            username: None,
+            password: None,
+            tls: SmtpTls::None,
+            from: "Patient Access <no-reply@patient-access.local>".to_owned(),
+            timeout_secs: 10,
+        }
+    }
+}
+
+/// Setup links (`[setup_links]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SetupLinkSettings {
+    /// Where the setup wizard is served; links are `{wizard_base_url}/setup#token=…`.
+    pub wizard_base_url: Url,
+    /// Lifetime of a link (seconds; default 7 days).
+    pub ttl_secs: u64,
+}
+
+impl Default for SetupLinkSettings {
+    fn default() -> Self {
+        Self {
+            wizard_base_url: Url::parse("http://127.0.0.1:8082").expect("a valid literal URL"),
+            ttl_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+/// The egress-IP manifest (`[egress]`): the static addresses our servers call customers'
+/// Entra ID tenants from, which customers add to Named locations and MFA trusted IPs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EgressSettings {
+    /// Bumped whenever `cidrs` changes.
+    pub version: u32,
+    /// When `cidrs` last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub cidrs: Vec<IpNet>,
+}
+
+impl Default for EgressSettings {
+    fn default() -> Self {
+        let cidrs = ["44.207.16.175/32", "44.196.189.191/32", "34.195.47.118/32"];
+        Self {
+            version: 1,
+            updated_at: time::macros::datetime!(2024-01-01 00:00 UTC),
+            cidrs: cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
+        }
+    }
+}
+
+/// Deprovisioning and purging (`[deprovision]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeprovisionSettings {
+    /// Time between deprovisioning and purging the tenant's data (seconds; default 30 days).
+    pub grace_period_secs: u64,
+    /// How often the purge worker looks for tenants due (seconds; 0 disables the worker).
+    pub purge_interval_secs: u64,
+}
+
+impl Default for DeprovisionSettings {
+    fn default() -> Self {
+        Self {
+            grace_period_secs: 30 * 24 * 3600,
+            purge_interval_secs: 300,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)]) -> Result<Settings, pa_config::ConfigError> {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        pa_config::load_from_iter(ENV_PREFIX, None, env)
+    }
+
+    #[test]
+    fn defaults_match_the_customer_guide() {
+        let s = load(&[]).expect("defaults load");
+        let cidrs: Vec<String> = s.egress.cidrs.iter().map(ToString::to_string).collect();
+        assert_eq!(cidrs, ["44.207.16.175/32", "44.196.189.191/32", "34.195.47.118/32"]);
+        assert_eq!(s.setup_links.ttl_secs, 604_800);
+        assert_eq!(s.deprovision.grace_period_secs, 2_592_000);
+        assert_eq!(s.smtp.tls, SmtpTls::None);
+    }
+
+    #[test]
+    fn environment_overrides_and_unknown_keys_fail() {
+        let s = load(&[("PA_TP_SMTP__TLS", "starttls"), ("PA_TP_SMTP__PORT", "587")])
+            .expect("loads");
+        assert_eq!((s.smtp.tls, s.smtp.port), (SmtpTls::Starttls, 587));
+        assert!(load(&[("PA_TP_SMTP__HOSTNAME", "x")]).is_err());
+    }
+}

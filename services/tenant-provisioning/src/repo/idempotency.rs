@@ -1,0 +1,114 @@
+//! `idempotency_keys` (platform table, no RLS); the protocol is in `crate::idempotency`.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{IdempotencyKey, TokenHash};
+
+/// A stored reservation or response.
+#[derive(Debug, sqlx::FromRow)]
+pub struct IdempotencyRecord {
+    pub request_hash: Vec<u8>,
+    pub state: String,
+    pub response_status: Option<i16>,
+    pub response_body: Option<Vec<u8>>,
+    pub response_location: Option<String>,
+}
+
+/// Reserves the key for a request (state `in_flight`, remembered for 24 hours). Also takes over a row that expired
+/// or whose lease (2 minutes) ran out without completing. `false` when another live row
+/// holds the key.
+pub async fn reserve(
+    conn: &mut PgConnection,
+    operator_key: Uuid,
+    key: &IdempotencyKey,
+    request_hash: TokenHash,
+) -> Result<bool, pa_db::DbError> {
+    let sql = concat!(
+        "INSERT INTO idempotency_keys \
+             (operator_key_id, idempotency_key, request_hash, state, expires_at) \
+         VALUES ($1, $2, $3, 'in_flight', now() + interval '24 hours') \
+         ON CONFLICT (operator_key_id, idempotency_key) DO UPDATE \
+            SET request_hash = EXCLUDED.request_hash, state = 'in_flight', \
+                response_status = NULL, response_body = NULL, response_location = NULL, \
+                locked_at = now(), created_at = now(), expires_at = EXCLUDED.expires_at \
+          WHERE idempotency_keys.expires_at <= now() \
+             OR (idempotency_keys.state = 'in_flight' \
+                 AND idempotency_keys.locked_at < now() - interval '2 minutes') \
+         RETURNING true"
+    );
+    let reserved: Option<bool> = sqlx::query_scalar(sql)
+        .bind(operator_key)
+        .bind(key.as_str())
+        .bind(request_hash.as_bytes())
+        .fetch_optional(conn)
+        .await?;
+    Ok(reserved.unwrap_or(false))
+}
+
+/// The live row holding the key, if any.
+pub async fn find(
+    conn: &mut PgConnection,
+    operator_key: Uuid,
+    key: &IdempotencyKey,
+) -> Result<Option<IdempotencyRecord>, pa_db::DbError> {
+    Ok(sqlx::query_as(
+        "SELECT request_hash, state, response_status, response_body, response_location \
+           FROM idempotency_keys \
+          WHERE operator_key_id = $1 AND idempotency_key = $2 AND expires_at > now()",
+    )
+    .bind(operator_key)
+    .bind(key.as_str())
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Stores the response and marks the key completed (in the request's transaction).
+pub async fn complete(
+    conn: &mut PgConnection,
+    operator_key: Uuid,
+    key: &IdempotencyKey,
+    status: i16,
+    body: &[u8],
+    location: Option<&str>,
+) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "UPDATE idempotency_keys \
+            SET state = 'completed', response_status = $3, response_body = $4, \
+                response_location = $5 \
+          WHERE operator_key_id = $1 AND idempotency_key = $2",
+    )
+    .bind(operator_key)
+    .bind(key.as_str())
+    .bind(status)
+    .bind(body)
+    .bind(location)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops an in-flight reservation (the request failed and changed nothing).
+pub async fn release(conn: &mut PgConnection, operator_key: Uuid, key: &IdempotencyKey) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys \
+          WHERE operator_key_id = $1 AND idempotency_key = $2 AND state = 'in_flight'",
+    )
+    .bind(operator_key)
+    .bind(key.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes up to `limit` expired keys; returns how many.
+pub async fn delete_expired(conn: &mut PgConnection, limit: i64) -> Result<u64, pa_db::DbError> {
+    let done = sqlx::query(
+        "DELETE FROM idempotency_keys WHERE ctid IN \
+           (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)",
+    )
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

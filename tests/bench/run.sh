@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `make bench`: builds the bench binaries (cargo profile bench-release), makes sure PostgreSQL and
+# RabbitMQ are up, runs every bench with its same-run baseline and rewrites tests/bench/RESULTS.md.
+#
+# Bounded: every bench has fixed counts/durations and a hard time limit here; all traffic goes to
+# 127.0.0.1. Knobs (environment):
+#   PA_BENCH_QUICK=1          smoke run with small counts (figures not representative)
+#   PA_BENCH_ONLY=events,...  run a subset of: events, create-tenant, graph-read
+#   PA_BENCH_STRICT=1         exit 1 when a target is missed (default: only when a bench breaks)
+#   PA_BENCH_OUT=DIR          where the per-bench JSON files go (default target/bench-results)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+profile=bench-release
+bin="$root/target/$profile"
+out=${PA_BENCH_OUT:-$root/target/bench-results}
+only=${PA_BENCH_ONLY:-events,create-tenant,graph-read}
+
+if [ "${PA_BENCH_QUICK:-0}" = 1 ]; then
+    events_args=(--events 2000 --batch 200)
+    tenant_args=(--warmup-secs 1 --secs 3)
+    graph_args=(--users 2000,5000)
+else
+    events_args=(--events 50000 --batch 500)
+    tenant_args=(--warmup-secs 5 --secs 20)
+    graph_args=(--users 10000,100000)
+fi
+
+if [ -f deploy/local/ensure-infra.sh ]; then
+    bash deploy/local/ensure-infra.sh
+fi
+
+echo "== building bench binaries (profile $profile)"
+cargo build --profile "$profile" -p pa-bench -p entra-sim --bins
+
+rm -rf "$out"
+mkdir -p "$out"
+machine="$out/machine.txt"
+{
+    echo "date (UTC): $(date -u '+%Y-%m-%d %H:%M')"
+    echo "git commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a)$(git diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
+    echo "nproc: $(nproc)"
+    echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+    echo "rustc: $(rustc -V)"
+    echo "cargo profile: $profile (release, codegen-units 16, no LTO)"
+    echo "PostgreSQL: $(psql "${PA_BENCH_ADMIN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc 'show server_version' 2>/dev/null || echo n/a)"
+    echo "RabbitMQ: $(rabbitmqctl version 2>/dev/null || echo n/a)"
+} >"$machine"
+
+broken=0
+run() { # name, time limit in seconds, command...
+    local name=$1 limit=$2
+    shift 2
+    case ",$only," in *",$name,"*) ;; *) return 0 ;; esac
+    echo "== bench $name"
+    if ! timeout --signal=INT --kill-after=30 "$limit" "$@" --out "$out"; then
+        echo "bench $name failed (exit $?)" >&2
+        broken=1
+    fi
+}
+
+run events 1200 "$bin/bench-events" "${events_args[@]}"
+run create-tenant 600 "$bin/bench-create-tenant" "${tenant_args[@]}"
+run graph-read 900 "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
+
+"$bin/bench-report" --results "$out" --machine "$machine" \
+    --out tests/bench/RESULTS.md --notes tests/bench/NOTES.md
+
+if [ "$broken" = 1 ]; then
+    exit 1
+fi
+if [ "${PA_BENCH_STRICT:-0}" = 1 ] && grep -q '\*\*FAIL\*\*' tests/bench/RESULTS.md; then
+    exit 1
+fi

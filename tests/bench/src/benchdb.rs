@@ -1,0 +1,112 @@
+//! The `patient_access_bench` database: bootstrapped like `pa_test` (same roles, same per-database
+//! SQL, migrated by `pa_owner`), so benches never disturb the test database. Tenants and events
+//! the benches create stay there; each run is keyed by its own ids.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+
+/// Name of the database the benches use.
+pub const DATABASE: &str = "patient_access_bench";
+
+/// pa_db::testing's advisory-lock key: bootstrapping here queues behind (and ahead of) test
+/// processes doing the same, instead of racing their `ALTER ROLE`s.
+const BOOTSTRAP_LOCK_KEY: i64 = 0x7061_5f62_6f6f_74;
+
+/// Tables only the benches use, created by the owner after the migrations. No `tenant_id`
+/// column, so no row-level security: they are bench bookkeeping, not product data.
+const BENCH_TABLES_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS bench_sink (
+    run_id      uuid        NOT NULL,
+    message_id  uuid        NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (run_id, message_id)
+);
+"#;
+
+/// Connection URLs of the bench database.
+#[derive(Debug, Clone)]
+pub struct BenchDb {
+    /// `pa_owner`: migrations and bench tables.
+    pub owner_url: String,
+    /// `pa_app`: what the services and the benches' own queries use.
+    pub app_url: String,
+}
+
+impl BenchDb {
+    /// Same host and port as the admin URL.
+    fn new(host: &str, port: u16) -> Self {
+        Self {
+            owner_url: format!("postgres://pa_owner:pa_owner@{host}:{port}/{DATABASE}"),
+            app_url: format!("postgres://pa_app:pa_app@{host}:{port}/{DATABASE}"),
+        }
+    }
+
+    pub fn app_secret(&self) -> SecretString {
+        SecretString::from(self.app_url.clone())
+    }
+
+    /// A pool of `size` connections as `pa_app`.
+    pub async fn app_pool(&self, size: u32) -> anyhow::Result<PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(size)
+            .min_connections(size)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(&self.app_url)
+            .await?)
+    }
+}
+
+/// Superuser URL: `PA_BENCH_ADMIN_DATABASE_URL`, else pa_db's test admin URL
+/// (`PA_TEST_ADMIN_DATABASE_URL` or the local trust-auth superuser).
+fn admin_url() -> String {
+    std::env::var("PA_BENCH_ADMIN_DATABASE_URL").unwrap_or_else(|_| pa_db::testing::admin_url())
+}
+
+/// Creates roles and database if missing, applies the per-database bootstrap, runs the
+/// migrations as `pa_owner` and creates the bench tables. Idempotent.
+pub async fn prepare() -> anyhow::Result<BenchDb> {
+    let admin: PgConnectOptions = admin_url().parse()?;
+    let db = BenchDb::new(admin.get_host(), admin.get_port());
+
+    let mut conn = admin.connect().await?;
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(BOOTSTRAP_LOCK_KEY).execute(&mut conn).await?;
+    let result = bootstrap_locked(&admin, &mut conn, &db).await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(BOOTSTRAP_LOCK_KEY)
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    result?;
+    Ok(db)
+}
+
+async fn bootstrap_locked(
+    admin: &PgConnectOptions,
+    conn: &mut PgConnection,
+    db: &BenchDb,
+) -> anyhow::Result<()> {
+    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL).execute(&mut *conn).await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DATABASE)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !exists {
+        // Identifiers can't be bound; DATABASE is a constant.
+        let create = format!("CREATE DATABASE {DATABASE} OWNER pa_owner");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut *conn).await?;
+    }
+    let mut bench = admin.clone().database(DATABASE).connect().await?;
+    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL).execute(&mut bench).await?;
+    bench.close().await?;
+
+    pa_db::migrate(&db.owner_url).await?;
+
+    let mut owner = PgConnection::connect(&db.owner_url).await?;
+    sqlx::raw_sql(BENCH_TABLES_SQL).execute(&mut owner).await?;
+    owner.close().await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+mod raw;
+mod simproc;
+fn main() {}

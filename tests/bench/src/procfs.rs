@@ -1,0 +1,31 @@
+//! This process's memory, from /proc/self/status.
+
+/// Peak resident set size (VmHWM) in KiB, if the kernel reports it.
+pub fn peak_rss_kib() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// Current resident set size (VmRSS) in KiB.
+pub fn rss_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+fn status_kib(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(key))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn peak_is_at_least_current() {
+        let (peak, now) = (super::peak_rss_kib(), super::rss_kib());
+        if let (Some(peak), Some(now)) = (peak, now) {
+            assert!(peak >= now);
+        }
+    }
+}
