@@ -32,7 +32,10 @@ pub enum ConfigError {
         key: String,
     },
     /// A key whose value could not be converted to the expected type.
-    #[error("invalid value for configuration key `{key}`{}: {message}", origin_suffix(origin))]
+    #[error(
+        "invalid value for configuration key `{key}`{}: {message}",
+        origin_suffix(origin)
+    )]
     InvalidValue {
         /// Dotted path of the key (empty for the top level).
         key: String,

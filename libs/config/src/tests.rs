@@ -101,7 +101,10 @@ fn file_overrides_defaults() {
     let s: Settings = load_from_iter("PA_T_", Some(&path), env(&[])).unwrap();
     assert_eq!(s.name, "from-file");
     assert_eq!(s.http.port, 9000);
-    assert_eq!(s.http.body_limit_bytes, 65536, "untouched keys keep defaults");
+    assert_eq!(
+        s.http.body_limit_bytes, 65536,
+        "untouched keys keep defaults"
+    );
 }
 
 #[test]

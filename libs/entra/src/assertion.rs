@@ -53,9 +53,12 @@ impl AssertionSigner {
     /// Loads the certificate (for its thumbprint) and the RSA private key.
     pub(crate) fn new(client_id: &str, cred: &CertificateCredential) -> Result<Self, EntraError> {
         let der = certificate_der(&cred.cert_pem)?;
-        let key = EncodingKey::from_rsa_pem(cred.key_pem.expose_secret().as_bytes()).map_err(|_| {
-            EntraError::Configuration("certificate key_pem is not an RSA private key in PEM".into())
-        })?;
+        let key =
+            EncodingKey::from_rsa_pem(cred.key_pem.expose_secret().as_bytes()).map_err(|_| {
+                EntraError::Configuration(
+                    "certificate key_pem is not an RSA private key in PEM".into(),
+                )
+            })?;
         let algorithm = match cred.algorithm {
             AssertionAlgorithm::Ps256 => Algorithm::PS256,
             AssertionAlgorithm::Rs256 => Algorithm::RS256,
@@ -71,14 +74,12 @@ impl AssertionSigner {
         Ok(signer)
     }
 
-    /// The `x5t#S256` thumbprint placed in every assertion header.
-    pub(crate) fn thumbprint(&self) -> &str {
-        &self.x5t_s256
-    }
-
     /// A fresh assertion for `token_endpoint` (the exact URL the request is posted to).
     pub(crate) fn sign(&self, token_endpoint: &str) -> Result<String, EntraError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
         let mut header = Header::new(self.algorithm);
         header.x5t_s256 = Some(self.x5t_s256.clone());
         let claims = AssertionClaims {
@@ -90,8 +91,9 @@ impl AssertionSigner {
             iat: now,
             exp: now + ASSERTION_LIFETIME.as_secs(),
         };
-        jsonwebtoken::encode(&header, &claims, &self.key)
-            .map_err(|e| EntraError::Configuration(format!("cannot sign the client assertion: {e}")))
+        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| {
+            EntraError::Configuration(format!("cannot sign the client assertion: {e}"))
+        })
     }
 }
 
@@ -100,9 +102,17 @@ pub(crate) fn certificate_der(pem: &str) -> Result<Vec<u8>, EntraError> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     let bad = |why: &str| EntraError::Configuration(format!("certificate cert_pem: {why}"));
-    let start = pem.find(BEGIN).ok_or_else(|| bad("no BEGIN CERTIFICATE block"))? + BEGIN.len();
-    let len = pem[start..].find(END).ok_or_else(|| bad("no END CERTIFICATE line"))?;
-    let b64: String = pem[start..start + len].chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let start = pem
+        .find(BEGIN)
+        .ok_or_else(|| bad("no BEGIN CERTIFICATE block"))?
+        + BEGIN.len();
+    let len = pem[start..]
+        .find(END)
+        .ok_or_else(|| bad("no END CERTIFICATE line"))?;
+    let b64: String = pem[start..start + len]
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     let der = STANDARD.decode(b64).map_err(|_| bad("invalid base64"))?;
     if der.first() != Some(&0x30) {
         return Err(bad("not a DER certificate"));
@@ -117,8 +127,13 @@ mod tests {
     #[test]
     fn certificate_der_is_extracted_from_pem() {
         let pem = "junk\n-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
-        assert_eq!(certificate_der(pem).unwrap(), vec![0x30, 0x03, 0x02, 0x01, 0x01]);
-        assert!(certificate_der("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----").is_err());
+        assert_eq!(
+            certificate_der(pem).unwrap(),
+            vec![0x30, 0x03, 0x02, 0x01, 0x01]
+        );
+        assert!(
+            certificate_der("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----").is_err()
+        );
         assert!(certificate_der("nothing").is_err());
     }
 }

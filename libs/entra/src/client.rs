@@ -71,15 +71,21 @@ impl EntraClient {
         if settings.client_id.trim().is_empty() {
             return Err(EntraError::Configuration("client_id is empty".into()));
         }
-        for (name, url) in [("login_base_url", &settings.login_base_url), ("graph_base_url", &settings.graph_base_url)]
-        {
+        for (name, url) in [
+            ("login_base_url", &settings.login_base_url),
+            ("graph_base_url", &settings.graph_base_url),
+        ] {
             if !matches!(url.scheme(), "https" | "http") || url.query().is_some() {
-                return Err(EntraError::Configuration(format!("{name} must be an http(s) URL without a query")));
+                return Err(EntraError::Configuration(format!(
+                    "{name} must be an http(s) URL without a query"
+                )));
             }
         }
         let credential = match &settings.credential {
             Credential::Secret(secret) if secret.expose_secret().is_empty() => {
-                return Err(EntraError::Configuration("the client secret is empty".into()));
+                return Err(EntraError::Configuration(
+                    "the client secret is empty".into(),
+                ));
             }
             Credential::Secret(secret) => ClientCredential::Secret(secret.clone()),
             Credential::Certificate(cert) => {
@@ -89,14 +95,29 @@ impl EntraClient {
         let transport = Transport::new(&settings, clock)?;
         let source = TokenSource {
             transport: transport.clone(),
-            login_base: settings.login_base_url.as_str().trim_end_matches('/').to_owned(),
+            login_base: settings
+                .login_base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
             client_id: settings.client_id.clone(),
             scope: settings.graph_scope.clone(),
             credential,
         };
         let tokens = TokenCache::new(source, settings.token_refresh_margin());
-        let graph_base = settings.graph_base_url.as_str().trim_end_matches('/').to_owned();
-        Ok(Self { inner: Arc::new(Inner { settings, transport, tokens, graph_base }) })
+        let graph_base = settings
+            .graph_base_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                settings,
+                transport,
+                tokens,
+                graph_base,
+            }),
+        })
     }
 
     /// The settings this client was built from.
@@ -112,18 +133,34 @@ impl EntraClient {
     /// [`ErrorKind::NotATenant`] for templated issuers.
     pub async fn resolve_tenant(&self, input: &str) -> Result<ResolvedTenant, EntraError> {
         let tenant = TenantRef::parse(input)?;
-        discovery::resolve(&self.inner.transport, &self.inner.settings.login_base_url, tenant).await
+        discovery::resolve(
+            &self.inner.transport,
+            &self.inner.settings.login_base_url,
+            tenant,
+        )
+        .await
     }
 
     /// The v2 admin-consent URL to send a Global / Privileged Role Administrator to. `state` must be a
     /// fresh, unguessable value bound to the setup session.
-    pub fn admin_consent_url(&self, tenant: &EntraTenantId, state: &str) -> Result<Url, EntraError> {
+    pub fn admin_consent_url(
+        &self,
+        tenant: &EntraTenantId,
+        state: &str,
+    ) -> Result<Url, EntraError> {
         let s = &self.inner.settings;
         let redirect = s
             .redirect_uri
             .as_ref()
             .ok_or_else(|| EntraError::Configuration("redirect_uri is not configured".into()))?;
-        admin_consent_url(&s.login_base_url, tenant, &s.client_id, &s.graph_scope, redirect, state)
+        admin_consent_url(
+            &s.login_base_url,
+            tenant,
+            &s.client_id,
+            &s.graph_scope,
+            redirect,
+            state,
+        )
     }
 
     /// An app token for `tenant` (cached; renewed ahead of expiry; single flight per tenant).
@@ -156,9 +193,17 @@ impl EntraClient {
         let token = loop {
             match self.app_token(tenant).await {
                 Ok(token) => break token,
-                Err(e) if matches!(e.kind(), ErrorKind::AppNotInTenant | ErrorKind::ConsentMissing) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::AppNotInTenant | ErrorKind::ConsentMissing
+                    ) =>
+                {
                     if clock.now() + wait > deadline {
-                        return Err(EntraError::ConsentNotCompleted { tenant: *tenant, last: Box::new(e) });
+                        return Err(EntraError::ConsentNotCompleted {
+                            tenant: *tenant,
+                            last: Box::new(e),
+                        });
                     }
                     tracing::debug!(%tenant, wait_ms = wait.as_millis() as u64, "consent not yet effective");
                     clock.sleep(wait).await;
@@ -172,18 +217,34 @@ impl EntraClient {
             Ok(tid) if tid == *tenant => {}
             _ => {
                 self.invalidate(tenant);
-                return Err(EntraError::TenantMismatch { expected: *tenant, actual: claims.tid });
+                return Err(EntraError::TenantMismatch {
+                    expected: *tenant,
+                    actual: claims.tid,
+                });
             }
         }
         let missing: Vec<String> = required_roles
             .iter()
-            .filter(|required| !claims.roles.iter().any(|r| r.eq_ignore_ascii_case(required)))
+            .filter(|required| {
+                !claims
+                    .roles
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(required))
+            })
             .map(|r| (*r).to_owned())
             .collect();
         if !missing.is_empty() {
-            return Err(EntraError::MissingPermissions { tenant: *tenant, missing, granted: claims.roles });
+            return Err(EntraError::MissingPermissions {
+                tenant: *tenant,
+                missing,
+                granted: claims.roles,
+            });
         }
-        Ok(ConsentGrant { tenant: *tenant, roles: claims.roles, service_principal_id: claims.oid })
+        Ok(ConsentGrant {
+            tenant: *tenant,
+            roles: claims.roles,
+            service_principal_id: claims.oid,
+        })
     }
 
     /// The whole callback check: `state` matches, the callback is not a denial, its claimed tenant is

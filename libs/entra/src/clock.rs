@@ -46,7 +46,10 @@ struct ManualState {
 impl ManualClock {
     /// A new virtual clock starting at the real current instant.
     pub fn new() -> Arc<Self> {
-        Arc::new(Self { origin: Instant::now(), state: Mutex::new(ManualState::default()) })
+        Arc::new(Self {
+            origin: Instant::now(),
+            state: Mutex::new(ManualState::default()),
+        })
     }
 
     /// Moves virtual time forward without recording a sleep.
@@ -100,7 +103,10 @@ mod tests {
         clock.sleep(Duration::from_secs(2)).await;
         clock.sleep(Duration::from_millis(1500)).await;
         clock.advance(Duration::from_secs(10));
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(2), Duration::from_millis(1500)]);
+        assert_eq!(
+            clock.sleeps(),
+            vec![Duration::from_secs(2), Duration::from_millis(1500)]
+        );
         assert_eq!(clock.total_slept(), Duration::from_millis(3500));
         assert_eq!(clock.now() - start, Duration::from_millis(13_500));
     }

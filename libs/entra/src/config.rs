@@ -146,7 +146,12 @@ pub struct RetrySettings {
 
 impl Default for RetrySettings {
     fn default() -> Self {
-        Self { max_attempts: 6, base_backoff_ms: 2_000, max_backoff_ms: 60_000, max_retry_after_ms: 300_000 }
+        Self {
+            max_attempts: 6,
+            base_backoff_ms: 2_000,
+            max_backoff_ms: 60_000,
+            max_retry_after_ms: 300_000,
+        }
     }
 }
 

@@ -21,9 +21,13 @@ pub(crate) fn admin_consent_url(
     redirect_uri: &Url,
     state: &str,
 ) -> Result<Url, EntraError> {
-    let base = format!("{}/{tenant}/v2.0/adminconsent", login_base.as_str().trim_end_matches('/'));
-    let mut url = Url::parse(&base)
-        .map_err(|e| EntraError::Configuration(format!("login_base_url yields an invalid URL: {e}")))?;
+    let base = format!(
+        "{}/{tenant}/v2.0/adminconsent",
+        login_base.as_str().trim_end_matches('/')
+    );
+    let mut url = Url::parse(&base).map_err(|e| {
+        EntraError::Configuration(format!("login_base_url yields an invalid URL: {e}"))
+    })?;
     url.query_pairs_mut()
         .append_pair("client_id", client_id)
         .append_pair("scope", scope)
@@ -69,7 +73,9 @@ impl ConsentDenial {
     /// The typed meaning (65004 → [`ErrorKind::ConsentDeclined`]; an error without a code is treated
     /// as declined too, as for the v1 `permission_denied` answer).
     pub fn kind(&self) -> ErrorKind {
-        self.aadsts.and_then(ErrorKind::from_aadsts).unwrap_or(ErrorKind::ConsentDeclined)
+        self.aadsts
+            .and_then(ErrorKind::from_aadsts)
+            .unwrap_or(ErrorKind::ConsentDeclined)
     }
 }
 
@@ -107,7 +113,9 @@ impl ConsentCallback {
                 _ => continue,
             };
             if slot.is_some() {
-                return Err(EntraError::InvalidConsentCallback(format!("parameter `{key}` repeated")));
+                return Err(EntraError::InvalidConsentCallback(format!(
+                    "parameter `{key}` repeated"
+                )));
             }
             *slot = Some(value.into_owned());
         }
@@ -116,19 +124,33 @@ impl ConsentCallback {
             return Ok(ConsentCallback::Denied(ConsentDenial {
                 aadsts: parse_aadsts(&full),
                 error,
-                description: full.lines().next().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
+                description: full
+                    .lines()
+                    .next()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned),
                 state,
                 trace_id: description_field(&full, "Trace ID:"),
                 correlation_id: description_field(&full, "Correlation ID:"),
             }));
         }
-        if !admin_consent.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-            return Err(EntraError::InvalidConsentCallback("admin_consent=True is missing".into()));
+        if !admin_consent
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            return Err(EntraError::InvalidConsentCallback(
+                "admin_consent=True is missing".into(),
+            ));
         }
         let claimed_tenant = tenant
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| EntraError::InvalidConsentCallback("tenant is missing".into()))?;
-        Ok(ConsentCallback::Granted { claimed_tenant, scope, state })
+        Ok(ConsentCallback::Granted {
+            claimed_tenant,
+            scope,
+            state,
+        })
     }
 
     /// The echoed `state`.
@@ -142,7 +164,11 @@ impl ConsentCallback {
     /// Checks state (constant time) and that the claimed tenant is the one entered; a denial becomes
     /// [`EntraError::ConsentDenied`]. Success here is *not* proof of consent: follow with
     /// [`crate::EntraClient::verify_consent`].
-    pub fn check(&self, expected_tenant: &EntraTenantId, expected_state: &str) -> Result<(), EntraError> {
+    pub fn check(
+        &self,
+        expected_tenant: &EntraTenantId,
+        expected_state: &str,
+    ) -> Result<(), EntraError> {
         let state_ok = self
             .state()
             .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected_state.as_bytes())));
@@ -151,13 +177,15 @@ impl ConsentCallback {
         }
         match self {
             ConsentCallback::Denied(d) => Err(EntraError::ConsentDenied(Box::new(d.clone()))),
-            ConsentCallback::Granted { claimed_tenant, .. } => match EntraTenantId::parse(claimed_tenant) {
-                Ok(id) if id == *expected_tenant => Ok(()),
-                _ => Err(EntraError::TenantMismatch {
-                    expected: *expected_tenant,
-                    actual: claimed_tenant.clone(),
-                }),
-            },
+            ConsentCallback::Granted { claimed_tenant, .. } => {
+                match EntraTenantId::parse(claimed_tenant) {
+                    Ok(id) if id == *expected_tenant => Ok(()),
+                    _ => Err(EntraError::TenantMismatch {
+                        expected: *expected_tenant,
+                        actual: claimed_tenant.clone(),
+                    }),
+                }
+            }
         }
     }
 }
@@ -205,11 +233,19 @@ mod tests {
         ))
         .unwrap();
         let tenant = EntraTenantId::parse(T).unwrap();
-        assert!(matches!(&cb, ConsentCallback::Granted { claimed_tenant, .. } if claimed_tenant == T));
+        assert!(
+            matches!(&cb, ConsentCallback::Granted { claimed_tenant, .. } if claimed_tenant == T)
+        );
         cb.check(&tenant, "abc").unwrap();
-        assert_eq!(cb.check(&tenant, "abd").unwrap_err().kind(), ErrorKind::ConsentStateMismatch);
+        assert_eq!(
+            cb.check(&tenant, "abd").unwrap_err().kind(),
+            ErrorKind::ConsentStateMismatch
+        );
         let other = EntraTenantId::parse("11111111-2222-3333-4444-555555555555").unwrap();
-        assert_eq!(cb.check(&other, "abc").unwrap_err().kind(), ErrorKind::TenantMismatch);
+        assert_eq!(
+            cb.check(&other, "abc").unwrap_err().kind(),
+            ErrorKind::TenantMismatch
+        );
     }
 
     #[test]
@@ -218,12 +254,16 @@ mod tests {
             "admin_consent=True&error=consent_required&error_description=AADSTS65004%3a+The+resource+owner+or+authorization+server+denied+the+request.%0d%0aTrace+ID%3a+t-1%0d%0aCorrelation+ID%3a+c-1%0d%0aTimestamp%3a+2019-09-24+18%3a34%3a26Z&state=12345",
         )
         .unwrap();
-        let ConsentCallback::Denied(d) = &cb else { panic!("expected a denial: {cb:?}") };
+        let ConsentCallback::Denied(d) = &cb else {
+            panic!("expected a denial: {cb:?}")
+        };
         assert_eq!(d.aadsts, Some(65004));
         assert_eq!(d.error, "consent_required");
         assert_eq!(d.trace_id.as_deref(), Some("t-1"));
         assert_eq!(d.correlation_id.as_deref(), Some("c-1"));
-        let err = cb.check(&EntraTenantId::parse(T).unwrap(), "12345").unwrap_err();
+        let err = cb
+            .check(&EntraTenantId::parse(T).unwrap(), "12345")
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConsentDeclined);
         assert_eq!(err.aadsts(), Some(65004));
     }
@@ -232,6 +272,8 @@ mod tests {
     fn malformed_callbacks_are_rejected() {
         assert!(ConsentCallback::parse("state=1").is_err());
         assert!(ConsentCallback::parse("admin_consent=True&state=1").is_err());
-        assert!(ConsentCallback::parse(&format!("admin_consent=True&tenant={T}&tenant={T}")).is_err());
+        assert!(
+            ConsentCallback::parse(&format!("admin_consent=True&tenant={T}&tenant={T}")).is_err()
+        );
     }
 }

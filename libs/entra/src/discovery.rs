@@ -41,25 +41,45 @@ pub(crate) async fn resolve(
         login_base.as_str().trim_end_matches('/'),
         input.as_path_segment()
     );
-    let resp = transport.send(Endpoint::Discovery, || transport.client().get(&url)).await?;
+    let resp = transport
+        .send(Endpoint::Discovery, || transport.client().get(&url))
+        .await?;
     let status = resp.status();
     if !status.is_success() {
         return Err(sts_error(Endpoint::Discovery, resp).await);
     }
-    let body = resp.bytes().await.map_err(|e| EntraError::transport(Endpoint::Discovery, e))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| EntraError::transport(Endpoint::Discovery, e))?;
     let doc: DiscoveryDocument = serde_json::from_slice(&body).map_err(|e| {
-        EntraError::unexpected(Endpoint::Discovery, Some(status.as_u16()), format!("discovery document: {e}"))
+        EntraError::unexpected(
+            Endpoint::Discovery,
+            Some(status.as_u16()),
+            format!("discovery document: {e}"),
+        )
     })?;
-    let not_a_tenant = || EntraError::NotATenant { input: input.to_string() };
+    let not_a_tenant = || EntraError::NotATenant {
+        input: input.to_string(),
+    };
     if doc.issuer.contains("{tenantid}") {
         return Err(not_a_tenant());
     }
     let from_issuer = tenant_segment(&doc.issuer, &["v2.0"]).ok_or_else(|| {
-        EntraError::unexpected(Endpoint::Discovery, None, "issuer does not end with /{tenant}/v2.0")
+        EntraError::unexpected(
+            Endpoint::Discovery,
+            None,
+            "issuer does not end with /{tenant}/v2.0",
+        )
     })?;
-    let from_token = tenant_segment(&doc.token_endpoint, &["oauth2", "v2.0", "token"]).ok_or_else(|| {
-        EntraError::unexpected(Endpoint::Discovery, None, "token_endpoint does not end with /{tenant}/oauth2/v2.0/token")
-    })?;
+    let from_token =
+        tenant_segment(&doc.token_endpoint, &["oauth2", "v2.0", "token"]).ok_or_else(|| {
+            EntraError::unexpected(
+                Endpoint::Discovery,
+                None,
+                "token_endpoint does not end with /{tenant}/oauth2/v2.0/token",
+            )
+        })?;
     if !from_issuer.eq_ignore_ascii_case(&from_token) {
         return Err(EntraError::unexpected(
             Endpoint::Discovery,
@@ -71,13 +91,20 @@ pub(crate) async fn resolve(
         Ok(id) => id,
         Err(e) if e.kind() == crate::ErrorKind::NotATenant => return Err(not_a_tenant()),
         Err(_) => {
-            return Err(EntraError::unexpected(Endpoint::Discovery, None, "issuer tenant is not a GUID"));
+            return Err(EntraError::unexpected(
+                Endpoint::Discovery,
+                None,
+                "issuer tenant is not a GUID",
+            ));
         }
     };
     if let TenantRef::Id(asked) = &input
         && *asked != id
     {
-        return Err(EntraError::TenantMismatch { expected: *asked, actual: id.to_string() });
+        return Err(EntraError::TenantMismatch {
+            expected: *asked,
+            actual: id.to_string(),
+        });
     }
     Ok(ResolvedTenant {
         id,
@@ -106,14 +133,24 @@ mod tests {
     fn tenant_segment_is_found_before_the_suffix_even_with_a_path_prefix() {
         let t = "72f988bf-86f1-41af-91ab-2d7cd011db47";
         assert_eq!(
-            tenant_segment(&format!("https://login.microsoftonline.com/{t}/v2.0"), &["v2.0"]).as_deref(),
+            tenant_segment(
+                &format!("https://login.microsoftonline.com/{t}/v2.0"),
+                &["v2.0"]
+            )
+            .as_deref(),
             Some(t)
         );
         assert_eq!(
-            tenant_segment(&format!("http://127.0.0.1:9/login/{t}/oauth2/v2.0/token"), &["oauth2", "v2.0", "token"])
-                .as_deref(),
+            tenant_segment(
+                &format!("http://127.0.0.1:9/login/{t}/oauth2/v2.0/token"),
+                &["oauth2", "v2.0", "token"]
+            )
+            .as_deref(),
             Some(t)
         );
-        assert_eq!(tenant_segment("https://login.microsoftonline.com/v2.0", &["v2.0"]), None);
+        assert_eq!(
+            tenant_segment("https://login.microsoftonline.com/v2.0", &["v2.0"]),
+            None
+        );
     }
 }

@@ -32,10 +32,16 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &settings.extra_ca_pem {
             let pem = std::fs::read(path).map_err(|e| {
-                EntraError::Configuration(format!("cannot read extra_ca_pem {}: {e}", path.display()))
+                EntraError::Configuration(format!(
+                    "cannot read extra_ca_pem {}: {e}",
+                    path.display()
+                ))
             })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                EntraError::Configuration(format!("extra_ca_pem {} is not PEM: {e}", path.display()))
+                EntraError::Configuration(format!(
+                    "extra_ca_pem {} is not PEM: {e}",
+                    path.display()
+                ))
             })?;
             if certs.is_empty() {
                 return Err(EntraError::Configuration(format!(
@@ -48,7 +54,11 @@ impl Transport {
         let client = builder
             .build()
             .map_err(|e| EntraError::Configuration(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { client, clock, retry: RetryPolicy::from(&settings.retry) })
+        Ok(Self {
+            client,
+            clock,
+            retry: RetryPolicy::from(&settings.retry),
+        })
     }
 
     pub(crate) fn client(&self) -> &reqwest::Client {

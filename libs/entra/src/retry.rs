@@ -54,7 +54,9 @@ impl RetryPolicy {
 pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(
         status,
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
     )
 }
 
@@ -66,7 +68,11 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let secs = value.parse::<f64>().ok()?;
-    if secs.is_finite() && secs >= 0.0 { Duration::try_from_secs_f64(secs).ok() } else { None }
+    if secs.is_finite() && secs >= 0.0 {
+        Duration::try_from_secs_f64(secs).ok()
+    } else {
+        None
+    }
 }
 
 /// A uniform random number in [0, 1) from the OS generator (1.0 — the full ceiling — if unavailable).
@@ -94,7 +100,10 @@ mod tests {
     #[test]
     fn retry_after_accepts_whole_and_fractional_seconds() {
         assert_eq!(parse_retry_after("10"), Some(Duration::from_secs(10)));
-        assert_eq!(parse_retry_after(" 2.128 "), Some(Duration::from_millis(2128)));
+        assert_eq!(
+            parse_retry_after(" 2.128 "),
+            Some(Duration::from_millis(2128))
+        );
         assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("NaN"), None);
@@ -125,7 +134,10 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_exactly_unless_too_long() {
         let p = policy();
-        assert_eq!(p.delay(1, Some(Duration::from_secs(7))), Some(Duration::from_secs(7)));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(7))),
+            Some(Duration::from_secs(7))
+        );
         assert_eq!(p.delay(1, Some(Duration::from_secs(301))), None);
     }
 

@@ -135,7 +135,10 @@ impl TenantDomain {
     /// non-numeric top-level label, ≤ 253 characters in total. A trailing dot is dropped.
     pub fn parse(input: &str) -> Result<Self, TenantParseError> {
         let trimmed = input.trim();
-        let invalid = |reason| TenantParseError::InvalidDomain { input: trimmed.to_owned(), reason };
+        let invalid = |reason| TenantParseError::InvalidDomain {
+            input: trimmed.to_owned(),
+            reason,
+        };
         if trimmed.is_empty() {
             return Err(TenantParseError::Empty);
         }
@@ -156,20 +159,30 @@ impl TenantDomain {
         }
         let labels: Vec<&str> = name.split('.').collect();
         if labels.len() < 2 {
-            return Err(invalid("a domain needs at least two labels, e.g. contoso.com"));
+            return Err(invalid(
+                "a domain needs at least two labels, e.g. contoso.com",
+            ));
         }
         for label in &labels {
             if label.is_empty() || label.len() > 63 {
                 return Err(invalid("each label must be 1 to 63 characters"));
             }
-            if !label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(invalid("only letters, digits, hyphens and dots are allowed"));
+            if !label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(invalid(
+                    "only letters, digits, hyphens and dots are allowed",
+                ));
             }
             if label.starts_with('-') || label.ends_with('-') {
                 return Err(invalid("a label cannot start or end with a hyphen"));
             }
         }
-        if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+        if labels
+            .last()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(invalid("an IP address is not a domain"));
         }
         Ok(Self(name.to_owned()))
@@ -289,16 +302,30 @@ mod tests {
 
     #[test]
     fn msa_tenant_and_aliases_are_not_tenants() {
-        for bad in ["9188040d-6c67-4c5b-b112-36a304b66dad", "common", "Organizations", "consumers"] {
-            assert_eq!(TenantRef::parse(bad).unwrap_err().kind(), ErrorKind::NotATenant, "{bad}");
+        for bad in [
+            "9188040d-6c67-4c5b-b112-36a304b66dad",
+            "common",
+            "Organizations",
+            "consumers",
+        ] {
+            assert_eq!(
+                TenantRef::parse(bad).unwrap_err().kind(),
+                ErrorKind::NotATenant,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn domains_are_validated_and_lowercased() {
         let d = TenantRef::parse("Contoso.OnMicrosoft.com.").unwrap();
-        assert_eq!(d, TenantRef::Domain(TenantDomain("contoso.onmicrosoft.com".into())));
-        assert!(matches!(TenantRef::parse("bücher.example").unwrap(), TenantRef::Domain(d) if d.as_str() == "xn--bcher-kva.example"));
+        assert_eq!(
+            d,
+            TenantRef::Domain(TenantDomain("contoso.onmicrosoft.com".into()))
+        );
+        assert!(
+            matches!(TenantRef::parse("bücher.example").unwrap(), TenantRef::Domain(d) if d.as_str() == "xn--bcher-kva.example")
+        );
         let long_label = format!("{}.com", "a".repeat(64));
         let too_long = format!("{}.com", ["abcdefghij"; 25].join("."));
         for bad in [
@@ -315,14 +342,22 @@ mod tests {
             long_label.as_str(),
             too_long.as_str(),
         ] {
-            assert_eq!(TenantRef::parse(bad).unwrap_err().kind(), ErrorKind::InvalidTenantInput, "{bad}");
+            assert_eq!(
+                TenantRef::parse(bad).unwrap_err().kind(),
+                ErrorKind::InvalidTenantInput,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn tenant_id_serialises_as_a_lowercase_string() {
-        let id: EntraTenantId = serde_json::from_str("\"72F988BF-86F1-41AF-91AB-2D7CD011DB47\"").unwrap();
-        assert_eq!(serde_json::to_string(&id).unwrap(), "\"72f988bf-86f1-41af-91ab-2d7cd011db47\"");
+        let id: EntraTenantId =
+            serde_json::from_str("\"72F988BF-86F1-41AF-91AB-2D7CD011DB47\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"72f988bf-86f1-41af-91ab-2d7cd011db47\""
+        );
         assert!(serde_json::from_str::<EntraTenantId>("\"common\"").is_err());
     }
 }

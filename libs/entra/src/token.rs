@@ -112,7 +112,9 @@ impl AppTokenClaims {
     /// Base64url-decodes the payload segment of a compact JWT. See the type docs for why this does
     /// not (and must not) validate anything.
     pub fn decode(token: &str) -> Result<Self, EntraError> {
-        let bad = |why: &str| EntraError::unexpected(Endpoint::Token, None, format!("access token {why}"));
+        let bad = |why: &str| {
+            EntraError::unexpected(Endpoint::Token, None, format!("access token {why}"))
+        };
         let mut parts = token.split('.');
         let payload = match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(_), Some(payload), Some(_), None) => payload,
@@ -206,14 +208,25 @@ impl TokenSource {
             tracing::debug!(%tenant, kind = err.kind().as_str(), aadsts = err.aadsts(), "token request failed");
             return Err(err);
         }
-        let body = resp.bytes().await.map_err(|e| EntraError::transport(Endpoint::Token, e))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| EntraError::transport(Endpoint::Token, e))?;
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
-            EntraError::unexpected(Endpoint::Token, Some(status.as_u16()), "token response lacks access_token/expires_in")
+            EntraError::unexpected(
+                Endpoint::Token,
+                Some(status.as_u16()),
+                "token response lacks access_token/expires_in",
+            )
         })?;
         let expires_in = match parsed.expires_in {
             ExpiresIn::Number(n) => n,
             ExpiresIn::Text(t) => t.trim().parse().map_err(|_| {
-                EntraError::unexpected(Endpoint::Token, Some(status.as_u16()), "expires_in is not a number")
+                EntraError::unexpected(
+                    Endpoint::Token,
+                    Some(status.as_u16()),
+                    "expires_in is not a number",
+                )
             })?,
         };
         tracing::debug!(%tenant, expires_in, "app token acquired");
@@ -254,7 +267,11 @@ impl fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(source: TokenSource, margin: Duration) -> Self {
-        Self { source: Arc::new(source), margin, slots: Mutex::new(HashMap::new()) }
+        Self {
+            source: Arc::new(source),
+            margin,
+            slots: Mutex::new(HashMap::new()),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<EntraTenantId, Slot>> {
@@ -273,7 +290,9 @@ impl TokenCache {
                 return Ok(token.clone());
             }
             match &slot.inflight {
-                Some((generation, fut)) if *generation == slot.generation => (*generation, fut.clone()),
+                Some((generation, fut)) if *generation == slot.generation => {
+                    (*generation, fut.clone())
+                }
                 _ => {
                     let source = Arc::clone(&self.source);
                     let fut = async move { source.request(tenant).await }.boxed().shared();
@@ -290,7 +309,10 @@ impl TokenCache {
         }
         if let Ok(token) = &result
             && slot.generation == generation
-            && !slot.cached.as_ref().is_some_and(|(t, _)| t.same_token(token))
+            && !slot
+                .cached
+                .as_ref()
+                .is_some_and(|(t, _)| t.same_token(token))
         {
             slot.cached = Some((token.clone(), self.renew_at(token)));
         }
@@ -301,7 +323,11 @@ impl TokenCache {
     /// shorter than the margin).
     fn renew_at(&self, token: &AppToken) -> Instant {
         let lifetime = token.expires_in;
-        let usable = if lifetime > self.margin { lifetime - self.margin } else { lifetime / 2 };
+        let usable = if lifetime > self.margin {
+            lifetime - self.margin
+        } else {
+            lifetime / 2
+        };
         token.acquired_at + usable
     }
 
@@ -319,7 +345,10 @@ impl TokenCache {
     pub(crate) fn reject(&self, token: &AppToken) {
         let mut slots = self.lock();
         if let Some(slot) = slots.get_mut(&token.tenant)
-            && slot.cached.as_ref().is_some_and(|(t, _)| t.same_token(token))
+            && slot
+                .cached
+                .as_ref()
+                .is_some_and(|(t, _)| t.same_token(token))
         {
             slot.cached = None;
         }
@@ -335,11 +364,17 @@ mod tests {
         let payload = URL_SAFE_NO_PAD.encode(
             br#"{"tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","roles":["User.Read.All"],"idtyp":"app"}"#,
         );
-        let claims = AppTokenClaims::decode(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig")).unwrap();
+        let claims =
+            AppTokenClaims::decode(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig")).unwrap();
         assert_eq!(claims.tid, "72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(claims.roles, vec!["User.Read.All".to_owned()]);
         let no_roles = URL_SAFE_NO_PAD.encode(br#"{"tid":"x"}"#);
-        assert!(AppTokenClaims::decode(&format!("h.{no_roles}.s")).unwrap().roles.is_empty());
+        assert!(
+            AppTokenClaims::decode(&format!("h.{no_roles}.s"))
+                .unwrap()
+                .roles
+                .is_empty()
+        );
         assert!(AppTokenClaims::decode("not-a-jwt").is_err());
     }
 }

@@ -41,13 +41,21 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// The default service: 404 `not_found` problem for any unmatched route. Also usable on a
+/// The default service: 404 `not_found` problem for an unmatched path, or 405
+/// `method_not_allowed` when some route has this path but not this method (actix registers each
+/// `#[get]`/`.route()` as its own resource, so it would otherwise answer 404). Also usable on a
 /// `Scope`: `.default_service(web::to(pa_http::not_found))`.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, Problem> {
-    Err(with_request(
-        Problem::not_found(format!("no route for {} {}", req.method(), req.path())),
-        &req,
-    ))
+    let problem = if req.resource_map().has_resource(req.path()) {
+        Problem::from_status(StatusCode::METHOD_NOT_ALLOWED).with_detail(format!(
+            "{} is not supported on {}",
+            req.method(),
+            req.path()
+        ))
+    } else {
+        Problem::not_found(format!("no route for {} {}", req.method(), req.path()))
+    };
+    Err(with_request(problem, &req))
 }
 
 /// Problem errors for actix's `web::Path` extractor.
@@ -95,10 +103,13 @@ pub fn json_config() -> web::JsonConfig {
             JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
                 Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE).with_detail(err.to_string())
             }
-            JsonPayloadError::ContentType => Problem::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                .with_detail("the request body must be sent with `Content-Type: application/json`"),
+            JsonPayloadError::ContentType => Problem::from_status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            )
+            .with_detail("the request body must be sent with `Content-Type: application/json`"),
             JsonPayloadError::Deserialize(inner) if inner.is_data() => {
-                Problem::from_status(StatusCode::UNPROCESSABLE_ENTITY).with_detail(inner.to_string())
+                Problem::from_status(StatusCode::UNPROCESSABLE_ENTITY)
+                    .with_detail(inner.to_string())
             }
             _ => Problem::malformed_json(err.to_string()),
         };

@@ -6,11 +6,12 @@ use crate::{Problem, RequestId};
 
 /// Fills the problem's `request_id` and `instance` from the request.
 pub(crate) fn with_request(mut problem: Problem, req: &HttpRequest) -> Problem {
-    if problem.request_id.is_none() {
-        problem.request_id = Some(RequestId::of(req).into_string());
+    let details = problem.details_mut();
+    if details.request_id.is_none() {
+        details.request_id = Some(RequestId::of(req).into_string());
     }
-    if problem.instance.is_none() {
-        problem.instance = Some(req.path().to_owned());
+    if details.instance.is_none() {
+        details.instance = Some(req.path().to_owned());
     }
     problem
 }
@@ -55,5 +56,19 @@ pub(crate) fn join_path(parent: &str, child: &str) -> String {
         child.to_owned()
     } else {
         format!("{parent}.{child}")
+    }
+}
+
+/// The full path of an unknown field: serde_path_to_error already ends the path with the unknown
+/// key; older behaviour (parent path only) is handled too.
+pub(crate) fn unknown_field_path(path: &str, name: &str) -> String {
+    let ends_with_name = path == name
+        || path
+            .strip_suffix(name)
+            .is_some_and(|parent| parent.ends_with('.'));
+    if ends_with_name {
+        path.to_owned()
+    } else {
+        join_path(path, name)
     }
 }

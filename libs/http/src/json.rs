@@ -15,14 +15,17 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
-use crate::extract_util::{FieldIssue, classify, join_path, strip_position, with_request};
+use crate::extract_util::{
+    FieldIssue, classify, join_path, strip_position, unknown_field_path, with_request,
+};
 use crate::{HttpSettings, Problem, codes};
 
 /// The default request-body limit (64 KiB), used when no [`BodyLimit`] is registered.
 pub const DEFAULT_BODY_LIMIT: usize = 65_536;
 
 /// App data setting the largest body [`Json`] accepts:
-/// `App::new().app_data(BodyLimit::from(&settings))`.
+/// `App::new().app_data(BodyLimit::from(&settings))`. Without it, [`Json`] uses an
+/// [`HttpSettings`] registered as app data (plain or `web::Data`), else 64 KiB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyLimit(pub usize);
 
@@ -81,14 +84,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let req = req.clone();
         let payload = payload.take();
         Box::pin(async move {
-            let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
-            let result = match check_content_type(&req) {
-                Ok(()) => match read_body(&req, payload, limit).await {
-                    Ok(body) => parse(&body),
-                    Err(problem) => Err(problem),
-                },
-                Err(problem) => Err(problem),
-            };
+            let limit = body_limit(&req);
+            let result = async {
+                check_content_type(&req)?;
+                let body = read_body(&req, payload, limit).await?;
+                parse(&body)
+            }
+            .await;
             result.map(Json).map_err(|p| with_request(p, &req))
         })
     }
@@ -100,15 +102,24 @@ impl<T: Serialize> Responder for Json<T> {
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         match serde_json::to_vec(&self.0) {
             Ok(body) => HttpResponse::Ok()
-                .content_type(mime_json())
+                .content_type("application/json")
                 .body(body),
             Err(err) => actix_web::ResponseError::error_response(&Problem::internal(err)),
         }
     }
 }
 
-fn mime_json() -> &'static str {
-    "application/json"
+/// The limit from [`BodyLimit`] app data, else from [`HttpSettings`] app data (plain or
+/// `web::Data`), else 64 KiB.
+fn body_limit(req: &HttpRequest) -> usize {
+    if let Some(limit) = req.app_data::<BodyLimit>() {
+        return limit.0;
+    }
+    if let Some(settings) = req.app_data::<actix_web::web::Data<HttpSettings>>() {
+        return settings.body_limit_bytes;
+    }
+    req.app_data::<HttpSettings>()
+        .map_or(DEFAULT_BODY_LIMIT, |s| s.body_limit_bytes)
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), Problem> {
@@ -134,10 +145,16 @@ fn too_large(limit: usize) -> Problem {
         codes::PAYLOAD_TOO_LARGE,
         "Payload too large",
     )
-    .with_detail(format!("the request body exceeds the limit of {limit} bytes"))
+    .with_detail(format!(
+        "the request body exceeds the limit of {limit} bytes"
+    ))
 }
 
-async fn read_body(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<BytesMut, Problem> {
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<BytesMut, Problem> {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -180,11 +197,15 @@ fn data_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     }
     let message = strip_position(&inner.to_string()).to_owned();
     let unprocessable = |code: &str, title: &str| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code.to_owned(), title.to_owned())
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code.to_owned(),
+            title.to_owned(),
+        )
     };
     match classify(&message) {
         FieldIssue::Unknown(name) => {
-            let field = join_path(&path, &name);
+            let field = unknown_field_path(&path, &name);
             unprocessable(codes::UNKNOWN_FIELD, "Unknown field")
                 .with_detail(format!("`{field}` is not a field of this request"))
                 .with_field_error_code(field, codes::UNKNOWN_FIELD, message)

@@ -70,6 +70,7 @@
 
 pub mod codes;
 mod common;
+mod details;
 mod extract_util;
 mod json;
 mod middleware;
@@ -80,9 +81,10 @@ mod request_id;
 mod settings;
 
 pub use common::{configure_common, json_config, not_found, path_config, query_config};
+pub use details::{FieldError, ProblemDetails};
 pub use json::{BodyLimit, DEFAULT_BODY_LIMIT, Json};
 pub use middleware::{RequestTracing, RequestTracingMiddleware, TRACEPARENT_HEADER};
-pub use problem::{ApiResult, FieldError, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, Problem};
+pub use problem::{ApiResult, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, Problem};
 pub use query::{Query, parse_query};
 pub use readiness::{CheckOutcome, DEFAULT_CHECK_TIMEOUT, Readiness, ReadinessCheck};
 pub use request_id::{REQUEST_ID_HEADER, RequestId};

@@ -23,7 +23,7 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 /// - takes the request id from `X-Request-Id` when it is 1–128 chars of `[A-Za-z0-9._-]`, else
 ///   generates a UUID v7; makes it available to [`RequestId`] and echoes it on every response;
 /// - runs the request inside an `http_request` span with `method`, `route` (the matched
-///   pattern, e.g. `/v1/tenants/{id}`), `status`, `latency_ms` and `request_id`, whose
+///   pattern, e.g. `/v1/tenants/{id}`), `status`, `latency_ms`, `request_id` and `trace_id`, whose
 ///   OpenTelemetry parent is the inbound `traceparent` header when present and valid;
 /// - fills `request_id` and `instance` in [`Problem`] bodies, and turns every other error
 ///   response (empty 404/405 from routing, errors of foreign extractors) into a problem;
@@ -76,6 +76,7 @@ where
             status = Empty,
             latency_ms = Empty,
             request_id = %request_id,
+            trace_id = Empty,
             otel.name = %method,
             otel.kind = "server",
             otel.status_code = Empty,
@@ -86,6 +87,10 @@ where
             .and_then(|v| v.to_str().ok())
         {
             pa_telemetry::set_parent_from_traceparent(&span, tp);
+        }
+        // Lets log lines (and log search) correlate with the trace.
+        if let Some(trace_id) = pa_telemetry::trace_id_of(&span) {
+            span.record("trace_id", trace_id.as_str());
         }
         let started = Instant::now();
         let fut = span.in_scope(|| self.service.call(req));
@@ -106,9 +111,17 @@ where
     }
 }
 
-fn record<B>(span: &tracing::Span, res: &ServiceResponse<B>, method: &actix_web::http::Method, started: Instant) {
+fn record<B>(
+    span: &tracing::Span,
+    res: &ServiceResponse<B>,
+    method: &actix_web::http::Method,
+    started: Instant,
+) {
     let status = res.status();
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.record("route", route.as_str());
     span.record("otel.name", format!("{method} {route}"));
@@ -133,18 +146,17 @@ fn finish_problem<B: MessageBody + 'static>(
         None => return res.map_into_left_body(),
     };
     let mut problem = problem;
-    if problem.request_id.is_none() {
-        problem.request_id = Some(request_id.as_str().to_owned());
+    let details = problem.details_mut();
+    if details.request_id.is_none() {
+        details.request_id = Some(request_id.as_str().to_owned());
     }
-    if problem.instance.is_none() {
-        problem.instance = Some(res.request().path().to_owned());
+    if details.instance.is_none() {
+        details.instance = Some(res.request().path().to_owned());
     }
     let body = problem.to_body();
     res.map_body(move |head, _old| {
-        head.headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
-        );
+        head.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
         EitherBody::right(BoxBody::new(body))
     })
 }
@@ -183,7 +195,11 @@ fn problem_for<B: MessageBody>(res: &ServiceResponse<B>, status: StatusCode) -> 
             ));
         }
         (StatusCode::NOT_FOUND, None) => {
-            problem = problem.with_detail(format!("no route for {} {}", res.request().method(), res.request().path()));
+            problem = problem.with_detail(format!(
+                "no route for {} {}",
+                res.request().method(),
+                res.request().path()
+            ));
         }
         (s, Some(err)) if s.is_server_error() => {
             tracing::error!(error = %err, "request failed");

@@ -1,14 +1,16 @@
-//! RFC 9457 problem details: the one error body every service returns.
+//! RFC 9457 problem details: the one error type every handler returns.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::openapi::{RefOr, schema::Schema};
 
 use crate::codes;
+use crate::details::{FieldError, ProblemDetails};
 
 /// The media type of problem bodies.
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -16,25 +18,10 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 /// The prefix of every problem `type` URI; the stable `code` is appended.
 pub const PROBLEM_TYPE_BASE: &str = "https://docs.patient-access.dev/problems/";
 
-const INTERNAL_DETAIL: &str = "An unexpected error occurred. Quote the request id when reporting it.";
+const INTERNAL_DETAIL: &str =
+    "An unexpected error occurred. Quote the request id when reporting it.";
 
-/// One invalid input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field in the request, e.g. `contact_email`, `owner.address.city`,
-    /// `members[2].id`; for query parameters the parameter name.
-    #[schema(example = "contact_email")]
-    pub field: String,
-    /// What is wrong with it, for humans.
-    #[schema(example = "invalid email address")]
-    pub message: String,
-    /// Stable machine-readable reason when more specific than the problem's code
-    /// (e.g. `unknown_field`, `missing_field`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
-
-/// An RFC 9457 problem, served as `application/problem+json`.
+/// An RFC 9457 problem, served as `application/problem+json`:
 ///
 /// ```json
 /// {"type":"https://docs.patient-access.dev/problems/invalid_field","title":"Invalid field",
@@ -42,40 +29,20 @@ pub struct FieldError {
 ///  "request_id":"…","errors":[{"field":"contact_email","message":"…"}]}
 /// ```
 ///
-/// Handlers return `Result<T, Problem>` (see [`crate::ApiResult`]); a service maps its own
-/// error enum to `Problem` once with `impl From<MyError> for Problem`. 5xx problems carry no
-/// internal detail: build them with [`Problem::internal`], which logs the cause chain instead.
-/// `request_id` and `instance` are filled in by the [`crate::RequestTracing`] middleware.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Problem {
-    /// URI identifying the problem type: `https://docs.patient-access.dev/problems/<code>`.
-    #[serde(rename = "type")]
-    #[schema(example = "https://docs.patient-access.dev/problems/invalid_field")]
-    pub type_uri: String,
-    /// Short human-readable summary of the problem type.
-    #[schema(example = "Invalid field")]
-    pub title: String,
-    /// The HTTP status code.
-    #[schema(example = 422)]
-    pub status: u16,
-    /// Human-readable explanation of this occurrence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Stable snake_case code clients can match on.
-    #[schema(example = "invalid_field")]
-    pub code: String,
-    /// The request path this occurrence belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The request id (also in the `X-Request-Id` response header).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// Invalid fields, for validation problems.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+/// Handlers return `Result<T, Problem>` ([`crate::ApiResult`]); a service maps its own error
+/// enum to `Problem` once with `impl From<MyError> for Problem`. 5xx problems carry no internal
+/// detail: build them with [`Problem::internal`], which logs the cause chain instead. The
+/// [`crate::RequestTracing`] middleware fills `request_id` and `instance`.
+///
+/// One pointer wide (the body is boxed), so `Result<T, Problem>` stays small. Serialises as
+/// [`ProblemDetails`]; its OpenAPI schema (`utoipa::ToSchema`) is named `Problem`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Problem(Box<Inner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
+    details: ProblemDetails,
     /// Extra response headers (e.g. `Retry-After`, `WWW-Authenticate`); not part of the body.
-    #[serde(skip)]
-    #[schema(ignore)]
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -83,7 +50,7 @@ impl Problem {
     /// A problem with `status`, stable `code` (snake_case) and `title`.
     pub fn new(status: StatusCode, code: impl Into<String>, title: impl Into<String>) -> Self {
         let code = code.into();
-        Self {
+        Self::from(ProblemDetails {
             type_uri: format!("{PROBLEM_TYPE_BASE}{code}"),
             title: title.into(),
             status: status.as_u16(),
@@ -92,40 +59,38 @@ impl Problem {
             instance: None,
             request_id: None,
             errors: Vec::new(),
-            headers: Vec::new(),
-        }
+        })
     }
 
     /// Sets the human-readable detail of this occurrence (never put secrets or internals here).
     #[must_use]
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.details.detail = Some(detail.into());
         self
     }
 
     /// Adds an invalid field (`field` is the path, e.g. `contact_email`).
     #[must_use]
-    pub fn with_field_error(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-            code: None,
-        });
-        self
+    pub fn with_field_error(self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.push_field_error(field.into(), None, message.into())
     }
 
-    /// Adds an invalid field with its own stable code.
+    /// Adds an invalid field with its own stable code (e.g. `missing_field`).
     #[must_use]
     pub fn with_field_error_code(
-        mut self,
+        self,
         field: impl Into<String>,
         code: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-            code: Some(code.into()),
+        self.push_field_error(field.into(), Some(code.into()), message.into())
+    }
+
+    fn push_field_error(mut self, field: String, code: Option<String>, message: String) -> Self {
+        self.0.details.errors.push(FieldError {
+            field,
+            message,
+            code,
         });
         self
     }
@@ -133,14 +98,14 @@ impl Problem {
     /// Sets the `instance` member (normally filled with the request path by the middleware).
     #[must_use]
     pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
-        self.instance = Some(instance.into());
+        self.0.details.instance = Some(instance.into());
         self
     }
 
     /// Sets the `request_id` member (normally filled by the middleware).
     #[must_use]
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = Some(request_id.into());
+        self.0.details.request_id = Some(request_id.into());
         self
     }
 
@@ -148,19 +113,59 @@ impl Problem {
     #[must_use]
     pub fn with_header(mut self, name: HeaderName, value: impl TryInto<HeaderValue>) -> Self {
         if let Ok(value) = value.try_into() {
-            self.headers.push((name, value));
+            self.0.headers.push((name, value));
         }
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.details.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        &self.0.details.code
+    }
+
+    /// The title.
+    pub fn title(&self) -> &str {
+        &self.0.details.title
+    }
+
+    /// The detail, if any.
+    pub fn detail(&self) -> Option<&str> {
+        self.0.details.detail.as_deref()
+    }
+
+    /// The request id, once filled in.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.details.request_id.as_deref()
+    }
+
+    /// The instance (request path), once filled in.
+    pub fn instance(&self) -> Option<&str> {
+        self.0.details.instance.as_deref()
+    }
+
+    /// The field errors.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.0.details.errors
+    }
+
+    /// The whole body.
+    pub fn details(&self) -> &ProblemDetails {
+        &self.0.details
+    }
+
+    /// The whole body, mutably.
+    pub fn details_mut(&mut self) -> &mut ProblemDetails {
+        &mut self.0.details
     }
 
     /// The extra response headers.
     pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
-        &self.headers
+        &self.0.headers
     }
 
     /// A 500 `internal_error` with a generic body. The error and its whole cause chain are
@@ -183,15 +188,24 @@ impl Problem {
 
     /// 400 `malformed_json`.
     pub fn malformed_json(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::MALFORMED_JSON, "Malformed JSON").with_detail(detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED_JSON,
+            "Malformed JSON",
+        )
+        .with_detail(detail)
     }
 
     /// 422 `invalid_field` naming one field.
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let (field, message) = (field.into(), message.into());
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_FIELD, "Invalid field")
-            .with_detail(format!("`{field}`: {message}"))
-            .with_field_error(field, message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INVALID_FIELD,
+            "Invalid field",
+        )
+        .with_detail(format!("`{field}`: {message}"))
+        .with_field_error(field, message)
     }
 
     /// 404 `not_found`.
@@ -201,7 +215,12 @@ impl Problem {
 
     /// 401 `unauthorized`.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, "Unauthorized").with_detail(detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "Unauthorized",
+        )
+        .with_detail(detail)
     }
 
     /// 403 `forbidden`.
@@ -224,7 +243,8 @@ impl Problem {
         .with_detail(detail)
     }
 
-    /// A problem for a bare error status (used for empty 404/405/… responses and foreign errors).
+    /// A problem for a bare error status, with the generic code for it (see
+    /// [`codes::for_status`]).
     pub fn from_status(status: StatusCode) -> Self {
         let (code, title) = codes::for_status(status);
         Self::new(status, code, title)
@@ -233,47 +253,59 @@ impl Problem {
     /// Whether the body is replaced by a generic one: every 5xx except 502/503/504 (which
     /// describe availability, not internals) is rendered without detail or field errors.
     fn is_opaque(&self) -> bool {
-        self.status >= 500 && !matches!(self.status, 502..=504)
+        let status = self.0.details.status;
+        status >= 500 && !matches!(status, 502..=504)
     }
 
-    /// The JSON body (5xx sanitised, see [`Problem::internal`]).
-    pub fn to_body(&self) -> Vec<u8> {
-        let sanitized;
-        let body = if self.is_opaque() && (self.detail.as_deref() != Some(INTERNAL_DETAIL) || !self.errors.is_empty()) {
-            sanitized = Self {
+    /// The body as served: 5xx other than 502–504 get a generic detail and no field errors.
+    pub fn public_details(&self) -> Cow<'_, ProblemDetails> {
+        let d = &self.0.details;
+        if self.is_opaque()
+            && (d.detail.as_deref() != Some(INTERNAL_DETAIL) || !d.errors.is_empty())
+        {
+            Cow::Owned(ProblemDetails {
                 detail: Some(INTERNAL_DETAIL.to_owned()),
                 errors: Vec::new(),
-                ..self.clone()
-            };
-            &sanitized
+                ..d.clone()
+            })
         } else {
-            self
-        };
-        // Serialising plain strings and numbers cannot fail; fall back to a minimal body anyway.
-        serde_json::to_vec(body).unwrap_or_else(|_| {
-            format!(r#"{{"status":{},"code":"{}"}}"#, self.status, codes::INTERNAL_ERROR).into_bytes()
+            Cow::Borrowed(d)
+        }
+    }
+
+    /// The JSON body as served (see [`Problem::public_details`]).
+    pub fn to_body(&self) -> Vec<u8> {
+        // Serialising strings and numbers cannot fail; fall back to a minimal body anyway.
+        serde_json::to_vec(&self.public_details()).unwrap_or_else(|_| {
+            format!(
+                r#"{{"status":{},"code":"{}"}}"#,
+                self.0.details.status,
+                codes::INTERNAL_ERROR
+            )
+            .into_bytes()
         })
+    }
+}
+
+impl From<ProblemDetails> for Problem {
+    fn from(details: ProblemDetails) -> Self {
+        Self(Box::new(Inner {
+            details,
+            headers: Vec::new(),
+        }))
     }
 }
 
 impl fmt::Debug for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Problem")
-            .field("status", &self.status)
-            .field("code", &self.code)
-            .field("title", &self.title)
-            .field("detail", &self.detail)
-            .field("instance", &self.instance)
-            .field("request_id", &self.request_id)
-            .field("errors", &self.errors)
-            .finish()
+        f.debug_tuple("Problem").field(&self.0.details).finish()
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status, self.code)?;
-        if let Some(detail) = &self.detail {
+        write!(f, "{} {}", self.0.details.status, self.0.details.code)?;
+        if let Some(detail) = &self.0.details.detail {
             write!(f, ": {detail}")?;
         }
         Ok(())
@@ -281,6 +313,35 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+impl Serialize for Problem {
+    /// Serialises the body as served (5xx sanitised).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.public_details().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ProblemDetails::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl utoipa::PartialSchema for Problem {
+    fn schema() -> RefOr<Schema> {
+        <ProblemDetails as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Problem {
+    fn name() -> Cow<'static, str> {
+        <ProblemDetails as utoipa::ToSchema>::name()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ProblemDetails as utoipa::ToSchema>::schemas(schemas);
+    }
+}
 
 impl ResponseError for Problem {
     fn status_code(&self) -> StatusCode {
@@ -290,7 +351,7 @@ impl ResponseError for Problem {
     fn error_response(&self) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status());
         builder.content_type(PROBLEM_CONTENT_TYPE);
-        for (name, value) in &self.headers {
+        for (name, value) in &self.0.headers {
             builder.append_header((name.clone(), value.clone()));
         }
         let mut response = builder.body(self.to_body());

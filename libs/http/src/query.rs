@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures::future::{Ready, ready};
 use serde::de::DeserializeOwned;
 
-use crate::extract_util::{FieldIssue, classify, join_path, with_request};
+use crate::extract_util::{FieldIssue, classify, join_path, unknown_field_path, with_request};
 use crate::{Problem, codes};
 
 /// Typed query parameters. A missing, unknown (with `deny_unknown_fields`) or unparsable
@@ -56,7 +56,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Problem> {
         let path = err.path().to_string();
         let message = err.inner().to_string();
         let (param, field_code) = match classify(&message) {
-            FieldIssue::Unknown(name) => (join_path(&path, &name), Some("unknown_parameter")),
+            FieldIssue::Unknown(name) => {
+                (unknown_field_path(&path, &name), Some("unknown_parameter"))
+            }
             FieldIssue::Missing(name) => (join_path(&path, &name), Some("missing_parameter")),
             FieldIssue::Invalid => (path, None),
         };

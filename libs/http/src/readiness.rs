@@ -152,7 +152,7 @@ pub(crate) async fn readyz(req: HttpRequest, readiness: web::Data<Readiness>) ->
         Problem::service_unavailable(format!("not ready: {}", failed.join(", "))),
         &req,
     );
-    let mut body = serde_json::to_value(&problem).unwrap_or_else(|_| json!({}));
+    let mut body = serde_json::to_value(problem.details()).unwrap_or_else(|_| json!({}));
     if let Some(obj) = body.as_object_mut() {
         obj.insert("checks".into(), json!(checks));
         obj.insert("failed".into(), json!(failed));

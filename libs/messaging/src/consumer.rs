@@ -1,5 +1,6 @@
 //! Idempotent consumers: [`Handler`], [`HandlerError`], [`ConsumerSpec`], [`run_consumer`].
 
+mod lanes;
 mod process;
 mod session;
 
@@ -82,6 +83,9 @@ pub struct ConsumerSpec {
     pub routing_keys: Vec<String>,
     /// Unacknowledged deliveries in flight; 0 means `AmqpSettings::prefetch` (200).
     pub prefetch: u16,
+    /// Ordered lanes handling deliveries in parallel: one tenant's messages always share
+    /// a lane and are handled in order. 0 means `AmqpSettings::consumer_concurrency`.
+    pub concurrency: u16,
 }
 
 impl ConsumerSpec {
@@ -94,14 +98,14 @@ impl ConsumerSpec {
             queue: queue.into(),
             routing_keys: routing_keys.into_iter().map(Into::into).collect(),
             prefetch: 200,
+            concurrency: 0,
         }
     }
 }
 
 /// Consumes `spec.queue` until `shutdown` fires.
 ///
-/// Declares the topology (idempotently), sets the prefetch, and handles deliveries one at
-/// a time with manual acks: `Ok` → commit, ack; [`HandlerError::Retry`] → roll back,
+/// Declares the topology (idempotently), sets the prefetch, and handles deliveries in ordered per-tenant lanes ([`ConsumerSpec::concurrency`]) with manual acks: `Ok` → commit, ack; [`HandlerError::Retry`] → roll back,
 /// nack with requeue; [`HandlerError::Reject`] or an unparseable body → roll back, nack
 /// without requeue (dead-letter). Database outages are retried in place with backoff so
 /// they do not use up the delivery limit. When the broker goes away it reconnects with
@@ -116,7 +120,12 @@ pub async fn run_consumer(
 ) -> Result<(), MessagingError> {
     let mut shutdown = shutdown.into();
     let mut backoff = Backoff::new(amqp.max_backoff());
-    let ctx = process::Context::new(pool, spec.queue.clone(), handler, amqp.max_backoff());
+    let ctx = Arc::new(process::Context::new(
+        pool,
+        spec.queue.clone(),
+        handler,
+        amqp.max_backoff(),
+    ));
     tracing::info!(queue = %spec.queue, "consumer started");
     while !shutdown.is_requested() {
         match session::run(&ctx, &amqp, &spec, &mut shutdown, &mut backoff).await {

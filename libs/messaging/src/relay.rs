@@ -23,8 +23,12 @@ use wakeup::Wakeup;
 /// twice; after a crash or broker failure between publish and commit a message may be
 /// published again (at-least-once), which idempotent consumers absorb.
 ///
+/// Rows are claimed oldest first, but parallel relays and consumer retries mean there is no
+/// global delivery order.
+///
 /// On failure the claim is rolled back, the connection dropped, and [`run`](Self::run)
-/// backs off and reconnects.
+/// backs off and reconnects. A NOTIFY on `pa_outbox` (fired by the outbox insert trigger)
+/// wakes an idle relay early; polling every `poll_interval_ms` is what guarantees progress.
 pub struct OutboxRelay {
     pool: PgPool,
     amqp: AmqpSettings,
@@ -99,14 +103,38 @@ impl OutboxRelay {
     }
 }
 
-/// `error: cause: cause` for one-line logs.
+/// `error: cause: cause` for one-line logs (a cause already quoted by its parent, as
+/// lapin's errors do, is not repeated).
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
+        let text = s.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_chain;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("quoting: {0}")]
+    struct Quoting(#[source] std::io::Error);
+
+    #[test]
+    fn chains_causes_without_repeating_quoted_ones() {
+        let io = || std::io::Error::other("reset");
+        assert_eq!(error_chain(&Outer(io())), "outer: reset");
+        assert_eq!(error_chain(&Quoting(io())), "quoting: reset");
+    }
 }

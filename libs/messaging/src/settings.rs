@@ -19,6 +19,8 @@ pub struct AmqpSettings {
     pub dead_letter_queue: String,
     /// Default consumer prefetch (unacknowledged deliveries in flight per consumer).
     pub prefetch: u16,
+    /// Default number of ordered consumer lanes (parallel across tenants, in order within one).
+    pub consumer_concurrency: u16,
     /// `x-delivery-limit` of consumer queues: deliveries returned more often than this
     /// are dead-lettered.
     pub delivery_limit: u32,
@@ -42,6 +44,7 @@ impl Default for AmqpSettings {
             dead_letter_exchange: "pa.dlx".to_owned(),
             dead_letter_queue: "pa.dead-letter".to_owned(),
             prefetch: 200,
+            consumer_concurrency: 8,
             delivery_limit: 5,
             heartbeat_secs: 10,
             publish_batch_size: 200,

@@ -1,6 +1,6 @@
 //! Installing the global subscriber, tracer provider and propagator.
 
-use std::sync::{Mutex, Once, OnceLock};
+use std::sync::{Once, OnceLock};
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{SpanExporter, WithExportConfig};
@@ -109,8 +109,9 @@ pub fn init(
     settings: &TelemetrySettings,
 ) -> Result<TelemetryGuard, TelemetryError> {
     let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(directives)
-            .map_err(|e| TelemetryError::Filter(e.to_string()))?,
+        Ok(directives) if !directives.trim().is_empty() => {
+            EnvFilter::try_new(directives).map_err(|e| TelemetryError::Filter(e.to_string()))?
+        }
         _ => EnvFilter::new("info"),
     };
     let provider = build_provider(service_name, settings.otlp_endpoint.as_deref())?;
@@ -119,7 +120,7 @@ pub fn init(
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .flatten_event(true)
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer().pretty().boxed(),
@@ -130,7 +131,11 @@ pub fn init(
         .try_init()
         .map_err(|e| TelemetryError::AlreadyInitialized(e.to_string()))?;
     install_globals(&provider);
-    tracing::debug!(service = service_name, otlp = settings.otlp_endpoint.is_some(), "telemetry initialised");
+    tracing::debug!(
+        service = service_name,
+        otlp = settings.otlp_endpoint.is_some(),
+        "telemetry initialised"
+    );
     Ok(TelemetryGuard {
         provider: Some(provider),
     })
@@ -141,7 +146,8 @@ pub fn init(
 /// does nothing if a global subscriber is already installed.
 pub fn init_for_tests() {
     static ONCE: Once = Once::new();
-    static PROVIDER: OnceLock<Mutex<SdkTracerProvider>> = OnceLock::new();
+    // Keeps the test provider alive for the whole process.
+    static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
     ONCE.call_once(|| {
         let provider = SdkTracerProvider::builder().build();
         let filter = std::env::var("RUST_LOG")
@@ -159,6 +165,6 @@ pub fn init_for_tests() {
         if installed.is_ok() {
             install_globals(&provider);
         }
-        let _ = PROVIDER.set(Mutex::new(provider));
+        let _ = PROVIDER.set(provider);
     });
 }

@@ -22,7 +22,9 @@ mod propagation;
 mod settings;
 
 pub use init::{TelemetryError, TelemetryGuard, init, init_for_tests};
-pub use propagation::{current_traceparent, set_parent_from_traceparent, trace_id_of, traceparent_of};
+pub use propagation::{
+    current_traceparent, set_parent_from_traceparent, trace_id_of, traceparent_of,
+};
 pub use settings::{LogFormat, TelemetrySettings};
 
 #[cfg(test)]

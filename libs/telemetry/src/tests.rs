@@ -1,8 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::{
-    current_traceparent, init_for_tests, set_parent_from_traceparent, trace_id_of,
-    traceparent_of,
+    current_traceparent, init_for_tests, set_parent_from_traceparent, trace_id_of, traceparent_of,
 };
 
 const REMOTE: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -17,7 +16,10 @@ fn span_under_a_parsed_traceparent_reports_the_same_trace_id() {
     assert_eq!(parts.len(), 4, "{tp}");
     assert_eq!(parts[0], "00");
     assert_eq!(parts[1], "4bf92f3577b34da6a3ce929d0e0e4736");
-    assert_ne!(parts[2], "00f067aa0ba902b7", "the local span gets its own span id");
+    assert_ne!(
+        parts[2], "00f067aa0ba902b7",
+        "the local span gets its own span id"
+    );
     assert_eq!(parts[3], "01");
 }
 
@@ -48,7 +50,10 @@ fn malformed_traceparent_is_ignored_without_panicking() {
         let span = tracing::info_span!("handler");
         set_parent_from_traceparent(&span, bad);
         let tp = span.in_scope(current_traceparent).unwrap();
-        assert!(!tp.contains("4bf92f3577b34da6a3ce929d0e0e4736"), "{bad} -> {tp}");
+        assert!(
+            !tp.contains("4bf92f3577b34da6a3ce929d0e0e4736"),
+            "{bad} -> {tp}"
+        );
     }
 }
 

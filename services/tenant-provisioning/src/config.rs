@@ -150,7 +150,10 @@ mod tests {
     fn defaults_match_the_customer_guide() {
         let s = load(&[]).expect("defaults load");
         let cidrs: Vec<String> = s.egress.cidrs.iter().map(ToString::to_string).collect();
-        assert_eq!(cidrs, ["44.207.16.175/32", "44.196.189.191/32", "34.195.47.118/32"]);
+        assert_eq!(
+            cidrs,
+            ["44.207.16.175/32", "44.196.189.191/32", "34.195.47.118/32"]
+        );
         assert_eq!(s.setup_links.ttl_secs, 604_800);
         assert_eq!(s.deprovision.grace_period_secs, 2_592_000);
         assert_eq!(s.smtp.tls, SmtpTls::None);
@@ -158,8 +161,8 @@ mod tests {
 
     #[test]
     fn environment_overrides_and_unknown_keys_fail() {
-        let s = load(&[("PA_TP_SMTP__TLS", "starttls"), ("PA_TP_SMTP__PORT", "587")])
-            .expect("loads");
+        let s =
+            load(&[("PA_TP_SMTP__TLS", "starttls"), ("PA_TP_SMTP__PORT", "587")]).expect("loads");
         assert_eq!((s.smtp.tls, s.smtp.port), (SmtpTls::Starttls, 587));
         assert!(load(&[("PA_TP_SMTP__HOSTNAME", "x")]).is_err());
     }

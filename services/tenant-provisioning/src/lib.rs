@@ -1,1 +1,28 @@
-//! tenant-provisioning
+//! The tenant-provisioning service: the vendor's operators provision customer tenants,
+//! manage their lifecycle and send the setup links that start the customer's setup
+//! wizard.
+//!
+//! Code tour: a request enters through [`routes`] (one module per resource; DTOs next to
+//! their handlers), is authenticated by [`auth`], made retry-safe by [`idempotency`], and
+//! runs a use case from [`service`] inside one transaction that writes the state change
+//! ([`repo`]), its audit record (pa-audit) and its outbox event ([`events`]) together.
+//! Errors become problem documents in [`error`]. [`startup`] wires everything, including
+//! the outbox relay and the [`purge`] worker.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod events;
+pub mod idempotency;
+pub mod openapi;
+pub mod purge;
+pub mod repo;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod state;
+mod timefmt;

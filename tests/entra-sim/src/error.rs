@@ -24,3 +24,20 @@ impl SimError {
 }
 
 pub type SimResult<T> = Result<T, SimError>;
+
+impl actix_web::ResponseError for SimError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode;
+        match self {
+            SimError::NotFound(_) => StatusCode::NOT_FOUND,
+            SimError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            SimError::Conflict(_) => StatusCode::CONFLICT,
+            SimError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::build(self.status_code())
+            .json(serde_json::json!({"error": self.code(), "message": self.to_string()}))
+    }
+}

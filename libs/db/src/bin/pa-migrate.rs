@@ -12,8 +12,13 @@ use clap::Parser;
 #[command(name = "pa-migrate", version)]
 struct Args {
     /// Owner connection URL (contains a password: prefer the env var).
-    #[arg(long, env = "PA_MIGRATE_DATABASE_URL", hide_env_values = true)]
-    database_url: String,
+    #[arg(
+        long,
+        env = "PA_MIGRATE_DATABASE_URL",
+        hide_env_values = true,
+        required_unless_present = "list"
+    )]
+    database_url: Option<String>,
     /// List the embedded migrations and exit.
     #[arg(long)]
     list: bool,
@@ -29,7 +34,10 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    pa_db::migrate(&args.database_url).await?;
+    let url = args
+        .database_url
+        .ok_or_else(|| anyhow::anyhow!("--database-url or PA_MIGRATE_DATABASE_URL is required"))?;
+    pa_db::migrate(&url).await?;
     let latest = pa_db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     println!("migrations applied; schema at version {latest}");
     Ok(())

@@ -265,8 +265,8 @@ impl ErrorKind {
                  removed), or the tenant ID belongs to another tenant or cloud. A Global Administrator or \
                  Privileged Role Administrator must grant consent in the setup wizard (setup guide step 2)."
             }
-            InvalidClientSecret | ClientSecretExpired | AssertionKeyNotFound | AssertionTimeInvalid
-            | InvalidScope | RedirectUriMismatch => {
+            InvalidClientSecret | ClientSecretExpired | AssertionKeyNotFound
+            | AssertionTimeInvalid | InvalidScope | RedirectUriMismatch => {
                 "Patient Access could not authenticate its own application to Microsoft Entra ID. Nothing needs \
                  to change in your tenant; contact Patient Access support (operators: check the application \
                  credential, certificate, clock and redirect URI configuration)."
@@ -402,9 +402,18 @@ mod tests {
             ErrorKind::from_graph_code("Authorization_RequestDenied", StatusCode::FORBIDDEN),
             ErrorKind::AccessDenied
         );
-        assert_eq!(ErrorKind::from_graph_code("Request_ResourceNotFound", s), ErrorKind::NotFound);
-        assert_eq!(ErrorKind::from_graph_code("Request_UnsupportedQuery", s), ErrorKind::UnsupportedQuery);
-        assert_eq!(ErrorKind::from_graph_code("Request_BadRequest", s), ErrorKind::BadRequest);
+        assert_eq!(
+            ErrorKind::from_graph_code("Request_ResourceNotFound", s),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            ErrorKind::from_graph_code("Request_UnsupportedQuery", s),
+            ErrorKind::UnsupportedQuery
+        );
+        assert_eq!(
+            ErrorKind::from_graph_code("Request_BadRequest", s),
+            ErrorKind::BadRequest
+        );
         assert_eq!(
             ErrorKind::from_graph_code("InvalidAuthenticationToken", StatusCode::UNAUTHORIZED),
             ErrorKind::InvalidAuthenticationToken
@@ -413,19 +422,30 @@ mod tests {
             ErrorKind::from_graph_code("TooManyRequests", StatusCode::TOO_MANY_REQUESTS),
             ErrorKind::Throttled
         );
-        assert_eq!(ErrorKind::from_graph_code("syncStateNotFound", s), ErrorKind::ResyncRequired);
-        assert_eq!(ErrorKind::from_graph_code("resyncRequired", StatusCode::GONE), ErrorKind::ResyncRequired);
+        assert_eq!(
+            ErrorKind::from_graph_code("syncStateNotFound", s),
+            ErrorKind::ResyncRequired
+        );
+        assert_eq!(
+            ErrorKind::from_graph_code("resyncRequired", StatusCode::GONE),
+            ErrorKind::ResyncRequired
+        );
         assert_eq!(
             ErrorKind::from_graph_code("serviceNotAvailable", StatusCode::SERVICE_UNAVAILABLE),
             ErrorKind::ServiceUnavailable
         );
-        assert_eq!(ErrorKind::from_graph_code("somethingNew", StatusCode::GONE), ErrorKind::ResyncRequired);
+        assert_eq!(
+            ErrorKind::from_graph_code("somethingNew", StatusCode::GONE),
+            ErrorKind::ResyncRequired
+        );
     }
 
     #[test]
     fn conditional_access_remediation_points_at_the_setup_guide() {
         let text = ErrorKind::ConditionalAccessBlocked.remediation();
-        assert!(text.starts_with("A Conditional Access policy blocks the Patient Access application"));
+        assert!(
+            text.starts_with("A Conditional Access policy blocks the Patient Access application")
+        );
         assert!(text.contains("setup step 3"));
     }
 }

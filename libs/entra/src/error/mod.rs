@@ -207,9 +207,10 @@ impl EntraError {
     pub fn remediation(&self) -> Cow<'static, str> {
         let base = self.kind().remediation();
         match self {
-            EntraError::MissingPermissions { missing, .. } => {
-                Cow::Owned(format!("{base} Missing permissions: {}.", missing.join(", ")))
-            }
+            EntraError::MissingPermissions { missing, .. } => Cow::Owned(format!(
+                "{base} Missing permissions: {}.",
+                missing.join(", ")
+            )),
             EntraError::TenantMismatch { expected, .. } => {
                 Cow::Owned(format!("{base} Tenant entered: {expected}."))
             }
@@ -217,12 +218,31 @@ impl EntraError {
         }
     }
 
-    pub(crate) fn transport(endpoint: Endpoint, source: reqwest::Error) -> Self {
-        EntraError::Transport { endpoint, source: Arc::new(source.without_url()) }
+    /// Types a raw STS error response (token, discovery or authorization-code redemption done
+    /// elsewhere): reads `error`, `error_codes` / the leading `AADSTSnnnn`, trace and correlation ids.
+    pub fn from_sts_response(endpoint: Endpoint, status: u16, body: &[u8]) -> Self {
+        let status =
+            reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_REQUEST);
+        parse::sts_error_from_parts(endpoint, status, &reqwest::header::HeaderMap::new(), body)
     }
 
-    pub(crate) fn unexpected(endpoint: Endpoint, status: Option<u16>, detail: impl Into<String>) -> Self {
-        EntraError::UnexpectedResponse { endpoint, status, detail: detail.into() }
+    pub(crate) fn transport(endpoint: Endpoint, source: reqwest::Error) -> Self {
+        EntraError::Transport {
+            endpoint,
+            source: Arc::new(source.without_url()),
+        }
+    }
+
+    pub(crate) fn unexpected(
+        endpoint: Endpoint,
+        status: Option<u16>,
+        detail: impl Into<String>,
+    ) -> Self {
+        EntraError::UnexpectedResponse {
+            endpoint,
+            status,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -290,7 +310,11 @@ pub struct GraphError {
 
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Microsoft Graph returned {} (HTTP {}): {}", self.code, self.status, self.message)?;
+        write!(
+            f,
+            "Microsoft Graph returned {} (HTTP {}): {}",
+            self.code, self.status, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " [request-id {id}]")?;
         }

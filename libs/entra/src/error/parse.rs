@@ -52,7 +52,12 @@ pub(crate) fn sts_error_from_parts(
     headers: &HeaderMap,
     body: &[u8],
 ) -> EntraError {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
     let Ok(parsed) = serde_json::from_slice::<StsBody>(body) else {
         let kind = match status {
@@ -78,11 +83,13 @@ pub(crate) fn sts_error_from_parts(
         .first()
         .copied()
         .or_else(|| parsed.error_description.as_deref().and_then(parse_aadsts));
-    let kind = aadsts.and_then(ErrorKind::from_aadsts).unwrap_or(match parsed.error.as_str() {
-        "temporarily_unavailable" => ErrorKind::ServiceUnavailable,
-        _ if status == StatusCode::TOO_MANY_REQUESTS => ErrorKind::StsThrottled,
-        _ => ErrorKind::StsOther,
-    });
+    let kind = aadsts
+        .and_then(ErrorKind::from_aadsts)
+        .unwrap_or(match parsed.error.as_str() {
+            "temporarily_unavailable" => ErrorKind::ServiceUnavailable,
+            _ if status == StatusCode::TOO_MANY_REQUESTS => ErrorKind::StsThrottled,
+            _ => ErrorKind::StsOther,
+        });
     EntraError::Sts(Box::new(StsError {
         kind,
         aadsts,
@@ -129,14 +136,28 @@ pub(crate) async fn graph_error(resp: Response) -> EntraError {
     }
 }
 
-pub(crate) fn graph_error_from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> GraphError {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+pub(crate) fn graph_error_from_parts(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> GraphError {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let (code, message, inner) = match serde_json::from_slice::<GraphEnvelope>(body) {
         Ok(env) => (env.error.code, env.error.message, env.error.inner_error),
-        Err(_) => (status.canonical_reason().unwrap_or("error").to_owned(), String::new(), None),
+        Err(_) => (
+            status.canonical_reason().unwrap_or("error").to_owned(),
+            String::new(),
+            None,
+        ),
     };
-    let (inner_request_id, inner_client_request_id) =
-        inner.map(|i| (i.request_id, i.client_request_id)).unwrap_or_default();
+    let (inner_request_id, inner_client_request_id) = inner
+        .map(|i| (i.request_id, i.client_request_id))
+        .unwrap_or_default();
     GraphError {
         kind: ErrorKind::from_graph_code(&code, status),
         code,
@@ -155,28 +176,47 @@ mod tests {
 
     #[test]
     fn aadsts_code_is_read_from_the_leading_description() {
-        assert_eq!(parse_aadsts("AADSTS65004: The resource owner declined.\r\nTrace ID: x"), Some(65004));
-        assert_eq!(parse_aadsts("see AADSTS: none, then AADSTS50105: not assigned"), Some(50105));
+        assert_eq!(
+            parse_aadsts("AADSTS65004: The resource owner declined.\r\nTrace ID: x"),
+            Some(65004)
+        );
+        assert_eq!(
+            parse_aadsts("see AADSTS: none, then AADSTS50105: not assigned"),
+            Some(50105)
+        );
         assert_eq!(parse_aadsts("no code here"), None);
     }
 
     #[test]
     fn token_endpoint_error_body_is_typed() {
         let body = br#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: t\r\nCorrelation ID: c","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"}"#;
-        let err = sts_error_from_parts(Endpoint::Token, StatusCode::UNAUTHORIZED, &HeaderMap::new(), body);
+        let err = sts_error_from_parts(
+            Endpoint::Token,
+            StatusCode::UNAUTHORIZED,
+            &HeaderMap::new(),
+            body,
+        );
         assert_eq!(err.kind(), ErrorKind::InvalidClientSecret);
         assert_eq!(err.aadsts(), Some(7000215));
         assert_eq!(err.status(), Some(401));
         assert_eq!(err.request_id(), Some("t-1"));
         assert_eq!(err.correlation_id(), Some("c-1"));
         let text = err.to_string();
-        assert!(text.contains("AADSTS7000215") && !text.contains("Trace ID"), "{text}");
+        assert!(
+            text.contains("AADSTS7000215") && !text.contains("Trace ID"),
+            "{text}"
+        );
     }
 
     #[test]
     fn code_is_taken_from_the_description_when_error_codes_is_absent() {
         let body = br#"{"error":"invalid_tenant","error_description":"AADSTS90002: Tenant 'x' not found."}"#;
-        let err = sts_error_from_parts(Endpoint::Discovery, StatusCode::BAD_REQUEST, &HeaderMap::new(), body);
+        let err = sts_error_from_parts(
+            Endpoint::Discovery,
+            StatusCode::BAD_REQUEST,
+            &HeaderMap::new(),
+            body,
+        );
         assert_eq!(err.kind(), ErrorKind::UnknownTenant);
     }
 

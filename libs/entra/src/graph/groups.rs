@@ -9,7 +9,8 @@ use crate::error::EntraError;
 use crate::paging::Pager;
 
 /// The group properties Patient Access reads (`$select`).
-pub const GROUP_SELECT: &str = "id,displayName,description,mail,mailEnabled,securityEnabled,groupTypes";
+pub const GROUP_SELECT: &str =
+    "id,displayName,description,mail,mailEnabled,securityEnabled,groupTypes";
 
 /// A directory group with the properties of [`GROUP_SELECT`].
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -40,7 +41,9 @@ pub struct Group {
 impl Group {
     /// Microsoft 365 ("Unified") group.
     pub fn is_microsoft_365(&self) -> bool {
-        self.group_types.iter().any(|t| t.eq_ignore_ascii_case("Unified"))
+        self.group_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("Unified"))
     }
 }
 
@@ -66,7 +69,10 @@ pub struct GroupFilter {
 impl GroupFilter {
     /// Security groups only.
     pub fn security() -> Self {
-        Self { security_enabled: Some(true), ..Self::default() }
+        Self {
+            security_enabled: Some(true),
+            ..Self::default()
+        }
     }
 
     pub(crate) fn to_odata(&self) -> Option<String> {
@@ -91,7 +97,10 @@ impl GroupFilter {
 impl GraphClient {
     /// `GET /groups/{id}?$select=…`.
     pub async fn group(&self, id: GroupId) -> Result<Group, EntraError> {
-        let url = self.url(&format!("groups/{id}"), &Query::new().push("$select", GROUP_SELECT));
+        let url = self.url(
+            &format!("groups/{id}"),
+            &Query::new().push("$select", GROUP_SELECT),
+        );
         self.get_json(&url, false).await
     }
 
@@ -107,12 +116,18 @@ impl GraphClient {
     /// Type-ahead: `GET /groups?$search="displayName:{text}"&$count=true[&$filter=…]` with
     /// `ConsistencyLevel: eventual` on every page. Matches whole words / word prefixes of the display
     /// name, in any order. Typically only the first page is read. Blank `text` lists groups instead.
-    pub fn search_groups(&self, text: &str, filter: &GroupFilter, page_size: PageSize) -> Pager<Group> {
-        if text.trim().is_empty() {
+    /// Double quotes and backslashes in `text` are treated as word separators.
+    pub fn search_groups(
+        &self,
+        text: &str,
+        filter: &GroupFilter,
+        page_size: PageSize,
+    ) -> Pager<Group> {
+        let Some(clause) = search_clause("displayName", text) else {
             return self.groups(filter, page_size);
-        }
+        };
         let query = Query::new()
-            .push("$search", search_clause("displayName", text))
+            .push("$search", clause)
             .push_opt("$filter", filter.to_odata())
             .push("$select", GROUP_SELECT)
             .push("$count", "true")
@@ -122,7 +137,10 @@ impl GraphClient {
 
     /// `GET /groups/$count[?$filter=…]` (`ConsistencyLevel: eventual`).
     pub async fn count_groups(&self, filter: &GroupFilter) -> Result<u64, EntraError> {
-        let url = self.url("groups/$count", &Query::new().push_opt("$filter", filter.to_odata()));
+        let url = self.url(
+            "groups/$count",
+            &Query::new().push_opt("$filter", filter.to_odata()),
+        );
         self.get_count(&url).await
     }
 }
@@ -133,14 +151,22 @@ mod tests {
 
     #[test]
     fn group_filter_combines_clauses() {
-        let f = GroupFilter { display_name_starts_with: Some("Nur".into()), ..GroupFilter::security() };
-        assert_eq!(f.to_odata().as_deref(), Some("securityEnabled eq true and startswith(displayName,'Nur')"));
+        let f = GroupFilter {
+            display_name_starts_with: Some("Nur".into()),
+            ..GroupFilter::security()
+        };
+        assert_eq!(
+            f.to_odata().as_deref(),
+            Some("securityEnabled eq true and startswith(displayName,'Nur')")
+        );
     }
 
     #[test]
     fn null_group_types_read_as_empty() {
-        let g: Group =
-            serde_json::from_str(r#"{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","groupTypes":null}"#).unwrap();
+        let g: Group = serde_json::from_str(
+            r#"{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","groupTypes":null}"#,
+        )
+        .unwrap();
         assert!(g.group_types.is_empty());
         assert!(!g.is_microsoft_365());
     }

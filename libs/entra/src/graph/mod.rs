@@ -13,8 +13,8 @@ mod query;
 mod users;
 
 pub use delta::{
-    DeltaCursor, DeltaError, DeltaPage, DeltaPager, DeltaStart, GroupChange, MemberChange, RemovalReason,
-    UserChange,
+    DeltaCursor, DeltaError, DeltaPage, DeltaPager, DeltaStart, GroupChange, MemberChange,
+    RemovalReason, UserChange,
 };
 pub use groups::{GROUP_SELECT, Group, GroupFilter};
 pub use ids::{GroupId, UserId};
@@ -68,12 +68,20 @@ impl GraphClient {
         if same_origin {
             Ok(())
         } else {
-            Err(EntraError::unexpected(Endpoint::Graph, None, "a paging link points outside the configured Graph URL"))
+            Err(EntraError::unexpected(
+                Endpoint::Graph,
+                None,
+                "a paging link points outside the configured Graph URL",
+            ))
         }
     }
 
     /// GETs `url` and returns the success response (errors typed from the Graph envelope).
-    pub(crate) async fn get(&self, url: &str, eventual: bool) -> Result<reqwest::Response, EntraError> {
+    pub(crate) async fn get(
+        &self,
+        url: &str,
+        eventual: bool,
+    ) -> Result<reqwest::Response, EntraError> {
         let inner = &self.client.inner;
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut reauthenticated = false;
@@ -114,22 +122,39 @@ impl GraphClient {
     }
 
     /// GETs `url` and deserialises the JSON body straight into `T`.
-    pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: &str, eventual: bool) -> Result<T, EntraError> {
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        eventual: bool,
+    ) -> Result<T, EntraError> {
         let resp = self.get(url, eventual).await?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|e| EntraError::transport(Endpoint::Graph, e))?;
-        serde_json::from_slice(&body)
-            .map_err(|e| EntraError::unexpected(Endpoint::Graph, Some(status), format!("response body: {e}")))
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| EntraError::transport(Endpoint::Graph, e))?;
+        serde_json::from_slice(&body).map_err(|e| {
+            EntraError::unexpected(Endpoint::Graph, Some(status), format!("response body: {e}"))
+        })
     }
 
     /// GETs a `/$count` URL (`ConsistencyLevel: eventual`, `text/plain` integer).
     pub(crate) async fn get_count(&self, url: &str) -> Result<u64, EntraError> {
         let resp = self.get(url, true).await?;
         let status = resp.status().as_u16();
-        let body = resp.text().await.map_err(|e| EntraError::transport(Endpoint::Graph, e))?;
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| EntraError::transport(Endpoint::Graph, e))?;
         body.trim()
             .trim_start_matches('\u{feff}')
             .parse()
-            .map_err(|_| EntraError::unexpected(Endpoint::Graph, Some(status), "$count body is not an integer"))
+            .map_err(|_| {
+                EntraError::unexpected(
+                    Endpoint::Graph,
+                    Some(status),
+                    "$count body is not an integer",
+                )
+            })
     }
 }

@@ -93,10 +93,15 @@ pub(crate) fn id_in(ids: impl IntoIterator<Item = String>) -> Option<String> {
     (!list.is_empty()).then(|| format!("id in ({})", list.join(",")))
 }
 
-/// A `$search` clause `"property:text"` with `"` and `\` escaped.
-pub(crate) fn search_clause(property: &str, text: &str) -> String {
-    let escaped = text.trim().replace('\\', "\\\\").replace('"', "\\\"");
-    format!("\"{property}:{escaped}\"")
+/// A `$search` clause `"property:text"`. Double quotes and backslashes in `text` become spaces: they
+/// could otherwise close the clause (query injection), and tokenized matching splits on symbols anyway.
+/// `None` when no words remain.
+pub(crate) fn search_clause(property: &str, text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| c == '"' || c == '\\' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| format!("\"{property}:{}\"", words.join(" ")))
 }
 
 #[cfg(test)]
@@ -116,21 +121,25 @@ mod tests {
         let mut url = "https://graph/v1.0/groups".to_owned();
         Query::new()
             .push("$filter", "startswith(displayName,'O''Brien team')")
-            .push("$search", search_clause("displayName", "a\"b"))
+            .push_opt("$search", search_clause("displayName", " a\"b\\ "))
             .push("$top", "999")
             .append_to(&mut url);
         assert_eq!(
             url,
             "https://graph/v1.0/groups?$filter=startswith%28displayName%2C%27O%27%27Brien%20team%27%29\
-             &$search=%22displayName%3Aa%5C%22b%22&$top=999"
+             &$search=%22displayName%3Aa%20b%22&$top=999"
         );
     }
 
     #[test]
     fn odata_literals_double_quotes() {
         assert_eq!(odata_string("O'Brien"), "'O''Brien'");
-        assert_eq!(id_in(vec!["a".into(), "b".into()]).as_deref(), Some("id in ('a','b')"));
+        assert_eq!(
+            id_in(vec!["a".into(), "b".into()]).as_deref(),
+            Some("id in ('a','b')")
+        );
         assert_eq!(id_in(Vec::new()), None);
         assert_eq!(percent_encode("jo#EXT#@x.com"), "jo%23EXT%23%40x.com");
+        assert_eq!(search_clause("displayName", " \" \\ "), None);
     }
 }

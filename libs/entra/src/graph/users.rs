@@ -9,8 +9,7 @@ use crate::error::EntraError;
 use crate::paging::Pager;
 
 /// The user properties Patient Access reads (`$select`); `id` is always returned.
-pub const USER_SELECT: &str =
-    "id,userPrincipalName,displayName,givenName,surname,mail,accountEnabled,userType,jobTitle,department,employeeId";
+pub const USER_SELECT: &str = "id,userPrincipalName,displayName,givenName,surname,mail,accountEnabled,userType,jobTitle,department,employeeId";
 
 /// A directory user with the properties of [`USER_SELECT`]. Unknown properties are ignored; every
 /// property but `id` may be absent (default selection, delta with `Prefer: return=minimal`, …).
@@ -71,7 +70,10 @@ impl UserFilter {
             clauses.push(format!("accountEnabled eq {enabled}"));
         }
         if let Some(prefix) = &self.upn_starts_with {
-            clauses.push(format!("startswith(userPrincipalName,{})", odata_string(prefix)));
+            clauses.push(format!(
+                "startswith(userPrincipalName,{})",
+                odata_string(prefix)
+            ));
         }
         if let Some(prefix) = &self.display_name_starts_with {
             clauses.push(format!("startswith(displayName,{})", odata_string(prefix)));
@@ -93,13 +95,19 @@ pub(crate) fn upn_path(upn: &str) -> String {
 impl GraphClient {
     /// `GET /users/{id}?$select=…`.
     pub async fn user(&self, id: UserId) -> Result<User, EntraError> {
-        let url = self.url(&format!("users/{id}"), &Query::new().push("$select", USER_SELECT));
+        let url = self.url(
+            &format!("users/{id}"),
+            &Query::new().push("$select", USER_SELECT),
+        );
         self.get_json(&url, false).await
     }
 
     /// `GET /users/{upn}?$select=…` with the UPN percent-encoded (guest `#EXT#` UPNs included).
     pub async fn user_by_upn(&self, upn: &str) -> Result<User, EntraError> {
-        let url = self.url(&upn_path(upn.trim()), &Query::new().push("$select", USER_SELECT));
+        let url = self.url(
+            &upn_path(upn.trim()),
+            &Query::new().push("$select", USER_SELECT),
+        );
         self.get_json(&url, false).await
     }
 
@@ -114,7 +122,10 @@ impl GraphClient {
 
     /// `GET /users/$count[?$filter=…]` (`ConsistencyLevel: eventual`).
     pub async fn count_users(&self, filter: &UserFilter) -> Result<u64, EntraError> {
-        let url = self.url("users/$count", &Query::new().push_opt("$filter", filter.to_odata()));
+        let url = self.url(
+            "users/$count",
+            &Query::new().push_opt("$filter", filter.to_odata()),
+        );
         self.get_count(&url).await
     }
 }
@@ -140,8 +151,14 @@ mod tests {
     #[test]
     fn upns_are_percent_encoded_in_paths() {
         assert_eq!(upn_path("ada@contoso.com"), "users/ada%40contoso.com");
-        assert_eq!(upn_path("jo_x.com#EXT#@contoso.com"), "users/jo_x.com%23EXT%23%40contoso.com");
-        assert_eq!(upn_path("$adm@contoso.com"), "users(%27%24adm%40contoso.com%27)");
+        assert_eq!(
+            upn_path("jo_x.com#EXT#@contoso.com"),
+            "users/jo_x.com%23EXT%23%40contoso.com"
+        );
+        assert_eq!(
+            upn_path("$adm@contoso.com"),
+            "users(%27%24adm%40contoso.com%27)"
+        );
     }
 
     #[test]

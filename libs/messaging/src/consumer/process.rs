@@ -184,7 +184,7 @@ fn is_database_outage(e: &anyhow::Error) -> bool {
     })
 }
 
-fn string_header(delivery: &Delivery, name: &str) -> Option<String> {
+pub(super) fn string_header(delivery: &Delivery, name: &str) -> Option<String> {
     let headers = delivery.properties.headers().as_ref()?;
     match headers.inner().get(name)? {
         AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),

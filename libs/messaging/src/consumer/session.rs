@@ -6,6 +6,9 @@ use futures::StreamExt;
 use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 
+use std::sync::Arc;
+
+use super::lanes::Lanes;
 use super::process::Context;
 use crate::backoff::Backoff;
 use crate::error::AmqpContext;
@@ -13,7 +16,7 @@ use crate::{AmqpSettings, ConsumerSpec, MessagingError, Shutdown, topology};
 
 /// Runs one session. `Ok(())` means shutdown was requested; `Err` means reconnect.
 pub(super) async fn run(
-    ctx: &Context,
+    ctx: &Arc<Context>,
     s: &AmqpSettings,
     spec: &ConsumerSpec,
     shutdown: &mut Shutdown,
@@ -48,17 +51,34 @@ pub(super) async fn run(
     tracing::info!(queue = %spec.queue, prefetch, "consuming");
     backoff.reset();
 
+    let concurrency = if spec.concurrency == 0 {
+        s.consumer_concurrency
+    } else {
+        spec.concurrency
+    };
+    let mut lanes = Lanes::start(
+        Arc::clone(ctx),
+        usize::from(concurrency),
+        usize::from(prefetch),
+        shutdown,
+    );
     let result = loop {
         let next = tokio::select! {
             next = deliveries.next() => next,
+            error = lanes.failed() => break Err(error),
             () = shutdown.requested() => break Ok(()),
         };
         match next {
-            Some(Ok(delivery)) => ctx.process(delivery, shutdown).await?,
+            Some(Ok(delivery)) => {
+                if let Err(error) = lanes.dispatch(delivery).await {
+                    break Err(error);
+                }
+            }
             Some(Err(e)) => break Err(e).amqp("receiving deliveries"),
             None => break Err(MessagingError::Disconnected("consumer stream ended")),
         }
     };
+    lanes.stop(Duration::from_secs(5)).await;
     // Unacked deliveries return to the queue when the channel closes.
     let close = async {
         let _ = channel.close(200, "consumer stopping".into()).await;

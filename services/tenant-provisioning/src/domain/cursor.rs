@@ -44,7 +44,8 @@ impl Cursor {
 
     /// The wire form.
     pub fn encode(&self) -> String {
-        let micros = i64::try_from(self.created_at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
+        let micros =
+            i64::try_from(self.created_at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
         let mut bytes = Vec::with_capacity(LEN);
         bytes.push(VERSION);
         bytes.extend_from_slice(&micros.to_be_bytes());
@@ -72,14 +73,21 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_at_microsecond_precision() {
-        let at = OffsetDateTime::from_unix_timestamp_nanos(1_767_225_600_123_456_000).expect("time");
+        let at =
+            OffsetDateTime::from_unix_timestamp_nanos(1_767_225_600_123_456_000).expect("time");
         let c = Cursor::after(at, Uuid::now_v7());
         assert_eq!(Cursor::decode(&c.encode()), Ok(c));
     }
 
     #[test]
     fn foreign_cursors_are_refused() {
-        for s in ["", "abc", "!!!!", &URL_SAFE_NO_PAD.encode([2u8; LEN]), &URL_SAFE_NO_PAD.encode([1u8; 10])] {
+        for s in [
+            "",
+            "abc",
+            "!!!!",
+            &URL_SAFE_NO_PAD.encode([2u8; LEN]),
+            &URL_SAFE_NO_PAD.encode([1u8; 10]),
+        ] {
             assert_eq!(Cursor::decode(s), Err(CursorError), "{s}");
         }
     }

@@ -32,10 +32,19 @@ mod tests {
 
     #[test]
     fn display_names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse(" Acme Health ").map(String::from), Ok("Acme Health".into()));
+        assert_eq!(
+            DisplayName::parse(" Acme Health ").map(String::from),
+            Ok("Acme Health".into())
+        );
         assert!(DisplayName::parse(&"x".repeat(200)).is_ok());
-        assert_eq!(DisplayName::parse(&"x".repeat(201)), Err(TextError::TooLong { max: 200 }));
-        assert_eq!(DisplayName::parse("Acme\u{0}"), Err(TextError::ControlCharacter));
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(201)),
+            Err(TextError::TooLong { max: 200 })
+        );
+        assert_eq!(
+            DisplayName::parse("Acme\u{0}"),
+            Err(TextError::ControlCharacter)
+        );
         assert!(serde_json::from_str::<DisplayName>("\"\"").is_err());
     }
 }

@@ -44,7 +44,10 @@ mod tests {
 
     #[test]
     fn crm_ids_are_visible_ascii() {
-        assert_eq!(ExternalRef::parse(" CRM-0042 ").map(String::from), Ok("CRM-0042".into()));
+        assert_eq!(
+            ExternalRef::parse(" CRM-0042 ").map(String::from),
+            Ok("CRM-0042".into())
+        );
         assert!(ExternalRef::parse("has space").is_err());
         assert!(ExternalRef::parse("é").is_err());
         assert!(ExternalRef::parse(&"a".repeat(129)).is_err());

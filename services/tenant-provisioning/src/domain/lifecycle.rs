@@ -89,7 +89,10 @@ mod tests {
     fn every_transition_follows_the_table() {
         for &(action, from, done, expected) in TABLE {
             let got = action.apply(from, done).ok();
-            assert_eq!(got, expected, "{action:?} from {from:?} (setup done: {done})");
+            assert_eq!(
+                got, expected,
+                "{action:?} from {from:?} (setup done: {done})"
+            );
         }
     }
 

@@ -78,7 +78,13 @@ mod tests {
 
     #[test]
     fn malformed_keys_are_refused() {
-        for s in ["", "pa_op_", "pa_op_short", "Bearer pa_op_x", "pa_setup_AAAA"] {
+        for s in [
+            "",
+            "pa_op_",
+            "pa_op_short",
+            "Bearer pa_op_x",
+            "pa_setup_AAAA",
+        ] {
             assert!(OperatorKey::parse(s).is_none(), "{s}");
         }
     }

@@ -24,8 +24,7 @@ pub async fn reserve(
     key: &IdempotencyKey,
     request_hash: TokenHash,
 ) -> Result<bool, pa_db::DbError> {
-    let sql = concat!(
-        "INSERT INTO idempotency_keys \
+    let sql = "INSERT INTO idempotency_keys \
              (operator_key_id, idempotency_key, request_hash, state, expires_at) \
          VALUES ($1, $2, $3, 'in_flight', now() + interval '24 hours') \
          ON CONFLICT (operator_key_id, idempotency_key) DO UPDATE \
@@ -35,8 +34,7 @@ pub async fn reserve(
           WHERE idempotency_keys.expires_at <= now() \
              OR (idempotency_keys.state = 'in_flight' \
                  AND idempotency_keys.locked_at < now() - interval '2 minutes') \
-         RETURNING true"
-    );
+         RETURNING true";
     let reserved: Option<bool> = sqlx::query_scalar(sql)
         .bind(operator_key)
         .bind(key.as_str())
@@ -89,7 +87,11 @@ pub async fn complete(
 }
 
 /// Drops an in-flight reservation (the request failed and changed nothing).
-pub async fn release(conn: &mut PgConnection, operator_key: Uuid, key: &IdempotencyKey) -> Result<(), pa_db::DbError> {
+pub async fn release(
+    conn: &mut PgConnection,
+    operator_key: Uuid,
+    key: &IdempotencyKey,
+) -> Result<(), pa_db::DbError> {
     sqlx::query(
         "DELETE FROM idempotency_keys \
           WHERE operator_key_id = $1 AND idempotency_key = $2 AND state = 'in_flight'",

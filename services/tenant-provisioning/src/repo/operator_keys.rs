@@ -4,7 +4,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::{Cursor, KeyName, OperatorKeyPrefix, PageLimit, TokenHash};
+use crate::domain::{Cursor, KeyName, OperatorKeyPrefix, TokenHash};
 
 macro_rules! columns {
     () => {
@@ -45,7 +45,10 @@ pub struct NewOperatorKey<'a> {
 }
 
 /// Inserts a key.
-pub async fn insert(conn: &mut PgConnection, k: &NewOperatorKey<'_>) -> Result<OperatorKeyRecord, pa_db::DbError> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    k: &NewOperatorKey<'_>,
+) -> Result<OperatorKeyRecord, pa_db::DbError> {
     let sql = concat!(
         "INSERT INTO operator_api_keys (id, name, key_prefix, key_hash, created_by) \
          VALUES ($1, $2, $3, $4, $5) RETURNING ",
@@ -86,26 +89,41 @@ pub async fn touch_last_used(conn: &mut PgConnection, id: Uuid) -> Result<(), pa
 }
 
 /// One key.
-pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Option<OperatorKeyRecord>, pa_db::DbError> {
-    let sql = concat!("SELECT ", columns!(), " FROM operator_api_keys WHERE id = $1");
+pub async fn find(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<OperatorKeyRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM operator_api_keys WHERE id = $1"
+    );
     Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
 }
 
 /// Revokes the key unless it already is; `None` when it was already revoked or is unknown.
-pub async fn revoke(conn: &mut PgConnection, id: Uuid, by: Uuid) -> Result<Option<OperatorKeyRecord>, pa_db::DbError> {
+pub async fn revoke(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Uuid,
+) -> Result<Option<OperatorKeyRecord>, pa_db::DbError> {
     let sql = concat!(
         "UPDATE operator_api_keys SET revoked_at = now(), revoked_by = $2 \
           WHERE id = $1 AND revoked_at IS NULL RETURNING ",
         columns!()
     );
-    Ok(sqlx::query_as(sql).bind(id).bind(by).fetch_optional(conn).await?)
+    Ok(sqlx::query_as(sql)
+        .bind(id)
+        .bind(by)
+        .fetch_optional(conn)
+        .await?)
 }
 
-/// One page of keys, newest first, strictly after `cursor`.
+/// Up to `limit` keys, newest first, strictly after `cursor`.
 pub async fn list(
     conn: &mut PgConnection,
     cursor: Option<Cursor>,
-    limit: PageLimit,
+    limit: i64,
 ) -> Result<Vec<OperatorKeyRecord>, pa_db::DbError> {
     let sql = concat!(
         "SELECT ",
@@ -117,7 +135,7 @@ pub async fn list(
     Ok(sqlx::query_as(sql)
         .bind(cursor.map(|c| c.created_at()))
         .bind(cursor.map(|c| c.id()))
-        .bind(limit.get())
+        .bind(limit)
         .fetch_all(conn)
         .await?)
 }

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::{Cursor, PageLimit, TokenHash};
+use crate::domain::{Cursor, TokenHash};
 
 /// Partial unique index: at most one open link per tenant (migration 0013).
 pub const ONE_OPEN_PER_TENANT: &str = "setup_links_one_open_per_tenant";
@@ -81,7 +81,10 @@ pub struct NewSetupLink<'a> {
 }
 
 /// Inserts a link expiring `ttl_secs` from now (database time).
-pub async fn insert(conn: &mut PgConnection, l: &NewSetupLink<'_>) -> Result<SetupLinkRecord, pa_db::DbError> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    l: &NewSetupLink<'_>,
+) -> Result<SetupLinkRecord, pa_db::DbError> {
     let sql = concat!(
         "INSERT INTO setup_links (tenant_id, id, token_hash, sent_to, issued_by, expires_at) \
          VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING ",
@@ -99,19 +102,37 @@ pub async fn insert(conn: &mut PgConnection, l: &NewSetupLink<'_>) -> Result<Set
 }
 
 /// The tenant's open link (neither revoked nor used; possibly expired), if any.
-pub async fn find_open(conn: &mut PgConnection, tenant: TenantId) -> Result<Option<SetupLinkRecord>, pa_db::DbError> {
+pub async fn find_open(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<Option<SetupLinkRecord>, pa_db::DbError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
         " FROM setup_links WHERE tenant_id = $1 AND revoked_at IS NULL AND used_at IS NULL"
     );
-    Ok(sqlx::query_as(sql).bind(tenant).fetch_optional(conn).await?)
+    Ok(sqlx::query_as(sql)
+        .bind(tenant)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// One link of the tenant.
-pub async fn find(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Result<Option<SetupLinkRecord>, pa_db::DbError> {
-    let sql = concat!("SELECT ", columns!(), " FROM setup_links WHERE tenant_id = $1 AND id = $2");
-    Ok(sqlx::query_as(sql).bind(tenant).bind(id).fetch_optional(conn).await?)
+pub async fn find(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<Option<SetupLinkRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM setup_links WHERE tenant_id = $1 AND id = $2"
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// Closes (revokes) an open link.
@@ -134,12 +155,12 @@ pub async fn close(
         .await?)
 }
 
-/// One page of the tenant's links, newest first, strictly after `cursor`.
+/// Up to `limit` of the tenant's links, newest first, strictly after `cursor`.
 pub async fn list(
     conn: &mut PgConnection,
     tenant: TenantId,
     cursor: Option<Cursor>,
-    limit: PageLimit,
+    limit: i64,
 ) -> Result<Vec<SetupLinkRecord>, pa_db::DbError> {
     let sql = concat!(
         "SELECT ",
@@ -153,7 +174,7 @@ pub async fn list(
         .bind(tenant)
         .bind(cursor.map(|c| c.created_at()))
         .bind(cursor.map(|c| c.id()))
-        .bind(limit.get())
+        .bind(limit)
         .fetch_all(conn)
         .await?)
 }

@@ -13,9 +13,14 @@ pub struct PurgedRows {
 
 /// Deletes the tenant's rows from every tenant-owned table the service may delete from
 /// (the audit trail is append-only and stays). The transaction's tenant must be `tenant`.
-pub async fn purge_tenant_rows(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<PurgedRows>, pa_db::DbError> {
-    Ok(sqlx::query_as("SELECT relation, deleted FROM purge_tenant_rows($1)")
-        .bind(tenant)
-        .fetch_all(conn)
-        .await?)
+pub async fn purge_tenant_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<Vec<PurgedRows>, pa_db::DbError> {
+    Ok(
+        sqlx::query_as("SELECT relation, deleted FROM purge_tenant_rows($1)")
+            .bind(tenant)
+            .fetch_all(conn)
+            .await?,
+    )
 }

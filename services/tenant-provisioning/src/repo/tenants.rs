@@ -4,7 +4,7 @@ use pa_domain::{EmailAddress, Environment, TenantId};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use crate::domain::{Cursor, DisplayName, ExternalRef, PageLimit, StatusReason, TenantStatus};
+use crate::domain::{Cursor, DisplayName, ExternalRef, StatusReason, TenantStatus};
 
 /// Unique index: one live production tenant per external_ref (migration 0010).
 pub const PRODUCTION_EXTERNAL_REF_KEY: &str = "tenants_production_external_ref_key";
@@ -47,9 +47,16 @@ pub struct NewTenant<'a> {
 }
 
 /// Inserts a tenant in `pending_setup`.
-pub async fn insert(conn: &mut PgConnection, t: &NewTenant<'_>) -> Result<TenantRecord, pa_db::DbError> {
-    let sql = concat!("INSERT INTO tenants (id, display_name, contact_email, environment, external_ref) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING ", columns!(), "");
+pub async fn insert(
+    conn: &mut PgConnection,
+    t: &NewTenant<'_>,
+) -> Result<TenantRecord, pa_db::DbError> {
+    let sql = concat!(
+        "INSERT INTO tenants (id, display_name, contact_email, environment, external_ref) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING ",
+        columns!(),
+        ""
+    );
     Ok(sqlx::query_as(sql)
         .bind(t.id)
         .bind(t.display_name.as_str())
@@ -61,15 +68,25 @@ pub async fn insert(conn: &mut PgConnection, t: &NewTenant<'_>) -> Result<Tenant
 }
 
 /// The tenant, if it exists.
-pub async fn find(conn: &mut PgConnection, id: TenantId) -> Result<Option<TenantRecord>, pa_db::DbError> {
+pub async fn find(
+    conn: &mut PgConnection,
+    id: TenantId,
+) -> Result<Option<TenantRecord>, pa_db::DbError> {
     let sql = concat!("SELECT ", columns!(), " FROM tenants WHERE id = $1");
     Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
 }
 
 /// The tenant, row-locked until the transaction ends: every change to one tenant (status,
 /// display data, setup links) takes this lock first, so they happen one at a time.
-pub async fn lock(conn: &mut PgConnection, id: TenantId) -> Result<Option<TenantRecord>, pa_db::DbError> {
-    let sql = concat!("SELECT ", columns!(), " FROM tenants WHERE id = $1 FOR UPDATE");
+pub async fn lock(
+    conn: &mut PgConnection,
+    id: TenantId,
+) -> Result<Option<TenantRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tenants WHERE id = $1 FOR UPDATE"
+    );
     Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
 }
 
@@ -83,21 +100,25 @@ pub struct TenantFilter {
     pub name_prefix: Option<String>,
 }
 
-/// One page, newest first, strictly after `cursor`.
+/// Up to `limit` rows, newest first, strictly after `cursor`.
 pub async fn list(
     conn: &mut PgConnection,
     filter: &TenantFilter,
     cursor: Option<Cursor>,
-    limit: PageLimit,
+    limit: i64,
 ) -> Result<Vec<TenantRecord>, pa_db::DbError> {
-    let sql = concat!("SELECT ", columns!(), " FROM tenants \
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tenants \
           WHERE ($1::text IS NULL OR status = $1) \
             AND ($2::text IS NULL OR environment = $2) \
             AND ($3::text IS NULL OR external_ref = $3) \
             AND ($4::text IS NULL OR lower(display_name) LIKE lower($4) ESCAPE '\\') \
             AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid)) \
           ORDER BY created_at DESC, id DESC \
-          LIMIT $7");
+          LIMIT $7"
+    );
     Ok(sqlx::query_as(sql)
         .bind(filter.status)
         .bind(filter.environment)
@@ -105,7 +126,7 @@ pub async fn list(
         .bind(filter.name_prefix.as_deref().map(super::like_prefix))
         .bind(cursor.map(|c| c.created_at()))
         .bind(cursor.map(|c| c.id()))
-        .bind(limit.get())
+        .bind(limit)
         .fetch_all(conn)
         .await?)
 }
@@ -124,18 +145,27 @@ pub async fn update_display(
     id: TenantId,
     patch: &DisplayPatch,
 ) -> Result<TenantRecord, pa_db::DbError> {
-    let sql = concat!("UPDATE tenants SET \
+    let sql = concat!(
+        "UPDATE tenants SET \
             display_name = coalesce($2, display_name), \
             contact_email = coalesce($3, contact_email), \
             external_ref = CASE WHEN $4 THEN $5 ELSE external_ref END, \
             updated_at = now() \
-          WHERE id = $1 RETURNING ", columns!(), "");
+          WHERE id = $1 RETURNING ",
+        columns!(),
+        ""
+    );
     Ok(sqlx::query_as(sql)
         .bind(id)
         .bind(patch.display_name.as_ref().map(DisplayName::as_str))
         .bind(patch.contact_email.as_ref().map(EmailAddress::as_str))
         .bind(patch.external_ref.is_some())
-        .bind(patch.external_ref.as_ref().and_then(|r| r.as_ref().map(ExternalRef::as_str)))
+        .bind(
+            patch
+                .external_ref
+                .as_ref()
+                .and_then(|r| r.as_ref().map(ExternalRef::as_str)),
+        )
         .fetch_one(conn)
         .await?)
 }
@@ -150,7 +180,8 @@ pub async fn set_status(
     reason: Option<&StatusReason>,
     purge_grace_secs: i64,
 ) -> Result<TenantRecord, pa_db::DbError> {
-    let sql = concat!("UPDATE tenants SET \
+    let sql = concat!(
+        "UPDATE tenants SET \
             status = $2, \
             status_reason = $3, \
             suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END, \
@@ -158,7 +189,10 @@ pub async fn set_status(
             purge_after = CASE WHEN $2 = 'deprovisioned' \
                                THEN now() + make_interval(secs => $4) ELSE purge_after END, \
             updated_at = now() \
-          WHERE id = $1 RETURNING ", columns!(), "");
+          WHERE id = $1 RETURNING ",
+        columns!(),
+        ""
+    );
     Ok(sqlx::query_as(sql)
         .bind(id)
         .bind(status)
@@ -170,7 +204,9 @@ pub async fn set_status(
 
 /// One deprovisioned tenant whose grace period is over, row-locked for purging in the
 /// caller's transaction (rows another worker holds are skipped).
-pub async fn claim_due_for_purge(conn: &mut PgConnection) -> Result<Option<TenantId>, pa_db::DbError> {
+pub async fn claim_due_for_purge(
+    conn: &mut PgConnection,
+) -> Result<Option<TenantId>, pa_db::DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM tenants \
           WHERE status = 'deprovisioned' AND purge_after <= now() \
@@ -182,9 +218,16 @@ pub async fn claim_due_for_purge(conn: &mut PgConnection) -> Result<Option<Tenan
 }
 
 /// Marks a tenant purged and forgets its contact e-mail (personal data).
-pub async fn mark_purged(conn: &mut PgConnection, id: TenantId) -> Result<TenantRecord, pa_db::DbError> {
-    let sql = concat!("UPDATE tenants SET status = 'purged', purged_at = now(), contact_email = NULL, \
+pub async fn mark_purged(
+    conn: &mut PgConnection,
+    id: TenantId,
+) -> Result<TenantRecord, pa_db::DbError> {
+    let sql = concat!(
+        "UPDATE tenants SET status = 'purged', purged_at = now(), contact_email = NULL, \
                 updated_at = now() \
-          WHERE id = $1 AND status = 'deprovisioned' RETURNING ", columns!(), "");
+          WHERE id = $1 AND status = 'deprovisioned' RETURNING ",
+        columns!(),
+        ""
+    );
     Ok(sqlx::query_as(sql).bind(id).fetch_one(conn).await?)
 }

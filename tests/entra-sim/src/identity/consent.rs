@@ -108,6 +108,11 @@ fn admin_consent(st: &SimState, req: &HttpRequest, seg: &str, q: &HashMap<String
             ("scope", scope.unwrap_or_default()),
         ]))
     } else {
-        go(with_state(vec![("tenant", tid), ("admin_consent", "True".into())]).into_iter().collect())
+        let mut p = vec![("tenant", tid)];
+        if let Some(s) = &state {
+            p.push(("state", s.clone()));
+        }
+        p.push(("admin_consent", "True".into()));
+        go(p)
     }
 }

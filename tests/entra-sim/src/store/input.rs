@@ -54,7 +54,7 @@ pub struct NewUser {
     pub display_name: String,
     pub given_name: Option<String>,
     pub surname: Option<String>,
-    /// `null` → no mail; absent → defaults to the UPN for members.
+    /// `None` → no mail ([`NewUser::new`] sets it to the UPN).
     pub mail: Option<String>,
     pub job_title: Option<String>,
     pub department: Option<String>,

@@ -97,6 +97,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
             queue: queue.clone(),
             routing_keys: vec![EVENT_TYPE.into()],
             prefetch: p.prefetch,
+            concurrency: 0,
         };
         consumers.push(tokio::spawn(pa_messaging::run_consumer(
             db.app_pool(2).await?,

@@ -22,13 +22,23 @@ impl std::ops::AddAssign for Walk {
     }
 }
 
-/// Follows `@odata.nextLink` from `url` to the last page.
-pub async fn walk(client: &reqwest::Client, token: &str, url: &str) -> anyhow::Result<Walk> {
+/// Follows `@odata.nextLink` from `url` to the last page (`eventual`: send
+/// `ConsistencyLevel: eventual` on every page, as advanced queries need).
+pub async fn walk(
+    client: &reqwest::Client,
+    token: &str,
+    url: &str,
+    eventual: bool,
+) -> anyhow::Result<Walk> {
     let started = Instant::now();
     let mut walk = Walk::default();
     let mut next = Some(url.to_owned());
     while let Some(url) = next.take() {
-        let resp = client.get(&url).bearer_auth(token).send().await?;
+        let mut request = client.get(&url).bearer_auth(token);
+        if eventual {
+            request = request.header("ConsistencyLevel", "eventual");
+        }
+        let resp = request.send().await?;
         let status = resp.status();
         let body = resp.bytes().await?;
         if !status.is_success() {

@@ -1,0 +1,111 @@
+//! `GET /v1/egress-ips`: the public, versioned egress-IP manifest.
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::config::EgressSettings;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_egress_ips);
+}
+
+/// What customers use the addresses for in Microsoft Entra ID.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressPurpose {
+    /// Security > Named locations: an IP ranges location marked as trusted.
+    NamedLocations,
+    /// Multifactor authentication trusted IPs (tenants using per-user MFA).
+    MfaTrustedIps,
+}
+
+/// The static addresses Patient Access connects to customers' Entra ID tenants from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EgressManifestOut {
+    /// Increases whenever `cidrs` changes.
+    #[schema(example = 1)]
+    pub version: u32,
+    /// When `cidrs` last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// The addresses, in CIDR notation.
+    #[schema(example = json!(["44.207.16.175/32", "44.196.189.191/32", "34.195.47.118/32"]))]
+    pub cidrs: Vec<String>,
+    /// Where customers add them.
+    pub purpose: Vec<EgressPurpose>,
+}
+
+/// The manifest rendered once at startup, with its strong ETag.
+#[derive(Clone, Debug)]
+pub struct EgressManifest {
+    body: Vec<u8>,
+    etag: String,
+}
+
+impl EgressManifest {
+    /// Renders the manifest of `s`.
+    pub fn new(s: &EgressSettings) -> Result<Self, serde_json::Error> {
+        let out = EgressManifestOut {
+            version: s.version,
+            updated_at: s.updated_at,
+            cidrs: s.cidrs.iter().map(ToString::to_string).collect(),
+            purpose: vec![EgressPurpose::NamedLocations, EgressPurpose::MfaTrustedIps],
+        };
+        let body = serde_json::to_vec(&out)?;
+        let digest = Sha256::digest(&body);
+        let etag = format!("\"{}\"", hex_prefix(&digest[..16]));
+        Ok(Self { body, etag })
+    }
+}
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Get the egress-IP manifest.
+///
+/// Public (no authentication): the static egress CIDRs customers add to a trusted Named
+/// location and, with per-user MFA, to the MFA trusted IPs. Supports `If-None-Match`.
+#[utoipa::path(
+    operation_id = "tenant_provisioning.egress.get",
+    tag = "egress",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response.")),
+    responses(
+        (status = 200, description = "The manifest.", body = EgressManifestOut,
+            headers(("ETag" = String, description = "Strong validator of this version"), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the ETag given in `If-None-Match`."),
+    )
+)]
+#[get("/egress-ips")]
+pub async fn get_egress_ips(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let manifest = &state.egress_manifest;
+    let unchanged = req
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                matches!(t.trim(), "*") || t.trim().trim_start_matches("W/") == manifest.etag
+            })
+        });
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((ETAG, manifest.etag.as_str()))
+        .insert_header((CACHE_CONTROL, "public, max-age=300"));
+    if unchanged {
+        return response.finish();
+    }
+    response
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .body(manifest.body.clone())
+}

@@ -1,0 +1,218 @@
+//! `/v1/tenants/{tenant_id}/setup-links`: issue, regenerate, revoke and inspect setup
+//! links.
+
+mod dto;
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use pa_domain::TenantId;
+use pa_http::{Json, Problem, Query};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::{SetupLinkListQuery, SetupLinkOut, SetupLinkPage, SetupLinkStatus};
+
+use crate::auth::Operator;
+use crate::error::ApiError;
+use crate::idempotency::{self, Created, IdempotencyHeader};
+use crate::repo::setup_links;
+use crate::routes::extract::{LinkPath, TenantPath};
+use crate::routes::pagination::Paging;
+use crate::service::setup_links::{self as service, IssueMode};
+use crate::service::tenants::lock;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(issue_setup_link)
+        .service(regenerate_setup_link)
+        .service(revoke_setup_link)
+        .service(list_setup_links)
+        .service(get_setup_link);
+}
+
+async fn issue(
+    state: web::Data<AppState>,
+    op: Operator,
+    idem: IdempotencyHeader,
+    id: TenantId,
+    mode: IssueMode,
+    path: String,
+) -> Result<HttpResponse, ApiError> {
+    let request = idempotency::fingerprint("POST", &path, &())?;
+    let state: &AppState = &state;
+    idempotency::run(
+        &state.pool,
+        op.key_id,
+        idem.0,
+        request,
+        async move |reservation| {
+            let mut tx = pa_db::begin_tenant(&state.pool, id).await?;
+            let tenant = lock(&mut tx, id).await?;
+            let link = service::issue(&mut tx, state, &op.ctx, &tenant, mode).await?;
+            let location = format!("/v1/tenants/{id}/setup-links/{}", link.id);
+            let created = Created::new(&SetupLinkOut::from(link), location)?;
+            reservation.store(&mut tx, &created).await?;
+            tx.commit().await?;
+            Ok(created)
+        },
+    )
+    .await
+}
+
+/// Issue a setup link.
+///
+/// Creates a single-use link to the setup wizard and e-mails it to the tenant's contact.
+/// The token is only ever in that e-mail. Refused while an unexpired link is active (use
+/// `regenerate`) and for suspended, deprovisioned or purged tenants. If the e-mail cannot
+/// be sent nothing changes (503 `email_delivery_failed`).
+#[utoipa::path(
+    operation_id = "tenant_provisioning.setup_links.issue",
+    tag = "setup-links",
+    security(("operator_key" = [])),
+    params(
+        ("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
+    ),
+    responses(
+        (status = 201, description = "Issued and e-mailed.", body = SetupLinkOut,
+            headers(("Location" = String, description = "`/v1/tenants/{tenant_id}/setup-links/{link_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay"))),
+        (status = 400, description = "`invalid_path_parameter` or `invalid_idempotency_key`.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`tenant_not_found`.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`setup_link_already_active`; `invalid_tenant_state` (suspended, deprovisioned or purged); `idempotency_key_in_use`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`idempotency_key_reused`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`email_delivery_failed` (nothing changed) or `service_unavailable`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tenants/{tenant_id}/setup-links")]
+pub async fn issue_setup_link(
+    state: web::Data<AppState>,
+    op: Operator,
+    path: TenantPath,
+    idem: IdempotencyHeader,
+) -> Result<HttpResponse, ApiError> {
+    let uri = format!("/v1/tenants/{}/setup-links", path.0);
+    issue(state, op, idem, path.0, IssueMode::New, uri).await
+}
+
+/// Regenerate the setup link.
+///
+/// Revokes the active link (if any) and issues and e-mails a new one, in one transaction.
+#[utoipa::path(
+    operation_id = "tenant_provisioning.setup_links.regenerate",
+    tag = "setup-links",
+    security(("operator_key" = [])),
+    params(
+        ("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
+    ),
+    responses(
+        (status = 201, description = "The new link, issued and e-mailed.", body = SetupLinkOut,
+            headers(("Location" = String, description = "`/v1/tenants/{tenant_id}/setup-links/{link_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay"))),
+        (status = 400, description = "`invalid_path_parameter` or `invalid_idempotency_key`.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`tenant_not_found`.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_tenant_state`; `idempotency_key_in_use`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`idempotency_key_reused`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`email_delivery_failed` (the old link stays active) or `service_unavailable`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tenants/{tenant_id}/setup-links/regenerate")]
+pub async fn regenerate_setup_link(
+    state: web::Data<AppState>,
+    op: Operator,
+    path: TenantPath,
+    idem: IdempotencyHeader,
+) -> Result<HttpResponse, ApiError> {
+    let uri = format!("/v1/tenants/{}/setup-links/regenerate", path.0);
+    issue(state, op, idem, path.0, IssueMode::Regenerate, uri).await
+}
+
+/// Revoke the active setup link.
+#[utoipa::path(
+    operation_id = "tenant_provisioning.setup_links.revoke",
+    tag = "setup-links",
+    security(("operator_key" = [])),
+    params(("tenant_id" = uuid::Uuid, Path, description = "The tenant's id.")),
+    responses(
+        (status = 200, description = "The revoked link.", body = SetupLinkOut),
+        (status = 400, description = "`invalid_path_parameter`.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`tenant_not_found`; `setup_link_not_found`: no active link.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/tenants/{tenant_id}/setup-links/active")]
+pub async fn revoke_setup_link(
+    state: web::Data<AppState>,
+    op: Operator,
+    path: TenantPath,
+) -> Result<Json<SetupLinkOut>, ApiError> {
+    let mut tx = pa_db::begin_tenant(&state.pool, path.0).await?;
+    let tenant = lock(&mut tx, path.0).await?;
+    let link = service::revoke_active(&mut tx, &op.ctx, &tenant).await?;
+    tx.commit().await?;
+    Ok(Json(link.into()))
+}
+
+/// List a tenant's setup links.
+///
+/// Metadata only, newest first; tokens are never returned.
+#[utoipa::path(
+    operation_id = "tenant_provisioning.setup_links.list",
+    tag = "setup-links",
+    security(("operator_key" = [])),
+    params(("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."), SetupLinkListQuery),
+    responses(
+        (status = 200, description = "One page of links.", body = SetupLinkPage),
+        (status = 400, description = "`invalid_path_parameter`, `invalid_cursor` or `invalid_query_parameter`.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`tenant_not_found`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tenants/{tenant_id}/setup-links")]
+pub async fn list_setup_links(
+    state: web::Data<AppState>,
+    _op: Operator,
+    path: TenantPath,
+    query: Query<SetupLinkListQuery>,
+) -> Result<Json<SetupLinkPage>, ApiError> {
+    let paging = Paging::parse(query.cursor.as_deref(), query.limit)?;
+    let mut tx = pa_db::begin_tenant(&state.pool, path.0).await?;
+    crate::repo::tenants::find(&mut tx, path.0)
+        .await?
+        .ok_or(ApiError::TenantNotFound)?;
+    let rows = setup_links::list(&mut tx, path.0, paging.cursor, paging.fetch_limit()).await?;
+    tx.commit().await?;
+    let (rows, next_cursor) = paging.page(rows, |l| (l.created_at, l.id));
+    Ok(Json(SetupLinkPage {
+        items: rows.into_iter().map(SetupLinkOut::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Get one setup link (metadata only).
+#[utoipa::path(
+    operation_id = "tenant_provisioning.setup_links.get",
+    tag = "setup-links",
+    security(("operator_key" = [])),
+    params(
+        ("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."),
+        ("link_id" = uuid::Uuid, Path, description = "The link's id."),
+    ),
+    responses(
+        (status = 200, description = "The link.", body = SetupLinkOut),
+        (status = 400, description = "`invalid_path_parameter`.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`setup_link_not_found` (also for an unknown tenant).", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tenants/{tenant_id}/setup-links/{link_id}")]
+pub async fn get_setup_link(
+    state: web::Data<AppState>,
+    _op: Operator,
+    path: LinkPath,
+) -> Result<Json<SetupLinkOut>, ApiError> {
+    let LinkPath(tenant, link) = path;
+    let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
+    let found = setup_links::find(&mut tx, tenant, link).await?;
+    tx.commit().await?;
+    Ok(Json(found.ok_or(ApiError::SetupLinkNotFound)?.into()))
+}

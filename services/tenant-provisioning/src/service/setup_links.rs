@@ -1,0 +1,164 @@
+//! Issuing, regenerating and revoking setup links.
+
+use pa_domain::{EmailAddress, TenantId};
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::context::RequestContext;
+use crate::domain::SetupToken;
+use crate::email::SetupEmail;
+use crate::error::ApiError;
+use crate::events::{SetupLinkIssued, SetupLinkRevoked};
+use crate::repo::setup_links::{self, CloseReason, NewSetupLink, SetupLinkRecord};
+use crate::repo::tenants::TenantRecord;
+use crate::state::AppState;
+use crate::timefmt::rfc3339;
+
+/// How to treat a link that is still active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssueMode {
+    /// Refuse with 409 `setup_link_already_active`.
+    New,
+    /// Revoke it (reason `regenerated`) and issue a new one.
+    Regenerate,
+}
+
+/// Issues a link for `tenant` (which the caller has locked or just created) and e-mails it
+/// to the tenant's contact. The e-mail goes out last, just before the caller commits: if
+/// SMTP fails the error rolls everything back and nothing changes.
+#[tracing::instrument(name = "setup_link.issue", skip_all, fields(tenant_id = %tenant.id))]
+pub async fn issue(
+    conn: &mut PgConnection,
+    state: &AppState,
+    ctx: &RequestContext,
+    tenant: &TenantRecord,
+    mode: IssueMode,
+) -> Result<SetupLinkRecord, ApiError> {
+    if !tenant.status.accepts_setup_links() {
+        return Err(ApiError::InvalidTenantState {
+            operation: "issue a setup link for",
+            current: tenant.status,
+        });
+    }
+    let contact = tenant
+        .contact_email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("tenant has no usable contact e-mail"))
+        })?;
+    let replaces = close_open_link(conn, ctx, tenant.id, mode).await?;
+
+    let token = SetupToken::generate()?;
+    let new = NewSetupLink {
+        tenant_id: tenant.id,
+        id: Uuid::now_v7(),
+        token_hash: token.hash(),
+        sent_to: contact.as_str(),
+        issued_by: &ctx.actor.id(),
+        ttl_secs: state.setup_link_ttl_secs(),
+    };
+    let link = setup_links::insert(conn, &new).await.map_err(|e| {
+        if e.is_unique_violation(setup_links::ONE_OPEN_PER_TENANT) {
+            ApiError::Internal(anyhow::anyhow!(
+                "open setup link appeared under the tenant lock"
+            ))
+        } else {
+            e.into()
+        }
+    })?;
+    let entry = ctx
+        .audit("tenant.setup_link_issued")
+        .target("setup_link", link.id)
+        .details(json!({ "expires_at": rfc3339(link.expires_at), "replaces_link_id": replaces }));
+    pa_audit::record_tenant(conn, tenant.id, &entry).await?;
+    let event = SetupLinkIssued {
+        tenant_id: tenant.id,
+        link_id: link.id,
+        expires_at: link.expires_at,
+        replaces_link_id: replaces,
+    };
+    pa_messaging::enqueue(conn, &ctx.event_meta(tenant.id), &event).await?;
+
+    let url = state.setup_link(token.expose());
+    let manifest = state.egress_manifest_url();
+    let mail = SetupEmail {
+        display_name: &tenant.display_name,
+        environment: tenant.environment,
+        link: &url,
+        expires_at: link.expires_at,
+        egress_cidrs: &state.egress.cidrs,
+        egress_manifest_url: &manifest,
+    };
+    state
+        .mailer
+        .send(&contact, mail.render())
+        .await
+        .map_err(ApiError::EmailDelivery)?;
+    Ok(link)
+}
+
+/// Closes the tenant's open link before a new one is issued; returns its id.
+async fn close_open_link(
+    conn: &mut PgConnection,
+    ctx: &RequestContext,
+    tenant: TenantId,
+    mode: IssueMode,
+) -> Result<Option<Uuid>, ApiError> {
+    let Some(open) = setup_links::find_open(conn, tenant).await? else {
+        return Ok(None);
+    };
+    if !open.is_active() {
+        // Expired: closing it is bookkeeping, not a revocation anyone needs to hear about.
+        setup_links::close(conn, tenant, open.id, CloseReason::Superseded).await?;
+        return Ok(Some(open.id));
+    }
+    match mode {
+        IssueMode::New => Err(ApiError::SetupLinkAlreadyActive {
+            expires_at: open.expires_at,
+        }),
+        IssueMode::Regenerate => {
+            revoke(conn, ctx, tenant, &open, CloseReason::Regenerated).await?;
+            Ok(Some(open.id))
+        }
+    }
+}
+
+/// Revokes the tenant's active link (404 `setup_link_not_found` when there is none).
+#[tracing::instrument(name = "setup_link.revoke", skip_all, fields(tenant_id = %tenant.id))]
+pub async fn revoke_active(
+    conn: &mut PgConnection,
+    ctx: &RequestContext,
+    tenant: &TenantRecord,
+) -> Result<SetupLinkRecord, ApiError> {
+    let open = setup_links::find_open(conn, tenant.id)
+        .await?
+        .filter(SetupLinkRecord::is_active)
+        .ok_or(ApiError::SetupLinkNotFound)?;
+    revoke(conn, ctx, tenant.id, &open, CloseReason::Revoked).await
+}
+
+/// Closes `link` for `reason` with its audit record and `tenant.setup_link_revoked` event.
+pub async fn revoke(
+    conn: &mut PgConnection,
+    ctx: &RequestContext,
+    tenant: TenantId,
+    link: &SetupLinkRecord,
+    reason: CloseReason,
+) -> Result<SetupLinkRecord, ApiError> {
+    let closed = setup_links::close(conn, tenant, link.id, reason).await?;
+    let entry = ctx
+        .audit("tenant.setup_link_revoked")
+        .target("setup_link", link.id)
+        .details(json!({ "reason": reason }));
+    pa_audit::record_tenant(conn, tenant, &entry).await?;
+    let event = SetupLinkRevoked {
+        tenant_id: tenant,
+        link_id: link.id,
+        reason,
+    };
+    pa_messaging::enqueue(conn, &ctx.event_meta(tenant), &event).await?;
+    Ok(closed)
+}

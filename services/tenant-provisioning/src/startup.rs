@@ -1,0 +1,160 @@
+//! [`Application`]: builds the whole service (pool, mailer, HTTP server, outbox relay,
+//! purge worker) so `main` and the tests start exactly the same thing.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use pa_db::PgPool;
+use pa_http::{BodyLimit, Readiness, RequestTracing};
+use pa_messaging::{AmqpSettings, OutboxRelay};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::config::Settings;
+use crate::email::{EmailError, Mailer};
+use crate::routes::egress::EgressManifest;
+use crate::state::AppState;
+use crate::{openapi, purge, routes};
+
+/// Longest accepted setup-link lifetime and purge grace period (one year / ten years).
+const MAX_TTL_SECS: u64 = 365 * 24 * 3600;
+const MAX_GRACE_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("connecting to PostgreSQL failed")]
+    Db(#[from] pa_db::DbError),
+    #[error("setting up SMTP failed")]
+    Email(#[from] EmailError),
+    #[error("binding the HTTP listener failed")]
+    Io(#[from] std::io::Error),
+    #[error("rendering the egress manifest failed")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A built, listening service; call [`run_until_stopped`](Self::run_until_stopped).
+pub struct Application {
+    port: u16,
+    server: Server,
+    stop_workers: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Connects, binds `settings.http.bind` (port 0 picks a free port) and starts the
+    /// background workers.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        validate(&settings)?;
+        let pool = pa_db::connect(&settings.database).await?;
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            mailer: Mailer::new(&settings.smtp)?,
+            egress_manifest: EgressManifest::new(&settings.egress)?,
+            egress: settings.egress.clone(),
+            setup_links: settings.setup_links.clone(),
+            purge_grace_secs: i64::try_from(settings.deprovision.grace_period_secs)
+                .unwrap_or(i64::MAX),
+            public_base_url: settings.http.public_base_url.clone(),
+        });
+        let listener = TcpListener::bind(settings.http.bind)?;
+        let port = listener.local_addr()?.port();
+
+        let (stop_workers, stop) = watch::channel(false);
+        let mut workers = vec![tokio::spawn(
+            OutboxRelay::new(pool.clone(), settings.amqp.clone()).run(stop.clone()),
+        )];
+        if settings.deprovision.purge_interval_secs > 0 {
+            let every = Duration::from_secs(settings.deprovision.purge_interval_secs);
+            workers.push(tokio::spawn(purge::run(pool.clone(), every, stop)));
+        }
+
+        let readiness = readiness(pool, settings.amqp.clone());
+        let openapi = openapi::document();
+        let limit = BodyLimit::from(&settings.http);
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .wrap(RequestTracing)
+                .app_data(limit)
+                .app_data(state.clone())
+                .into_utoipa_app()
+                .service(scope::scope("/v1").configure(routes::configure))
+                .split_for_parts();
+            let (readiness, openapi) = (readiness.clone(), openapi.clone());
+            app.configure(move |cfg| pa_http::configure_common(cfg, readiness, openapi))
+        })
+        .listen(listener)?
+        .run();
+        tracing::info!(port, "tenant-provisioning listening");
+        Ok(Self {
+            port,
+            server,
+            stop_workers,
+            workers,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM), then stops the workers.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        let _ = self.stop_workers.send(true);
+        for worker in self.workers {
+            if tokio::time::timeout(Duration::from_secs(10), worker)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a background worker did not stop in time");
+            }
+        }
+        result
+    }
+}
+
+fn validate(s: &Settings) -> Result<(), StartupError> {
+    let bad = |m: &str| Err(StartupError::Config(m.to_owned()));
+    if !(1..=MAX_TTL_SECS).contains(&s.setup_links.ttl_secs) {
+        return bad("setup_links.ttl_secs must be between 1 and 31536000");
+    }
+    if s.deprovision.grace_period_secs > MAX_GRACE_SECS {
+        return bad("deprovision.grace_period_secs must be at most ten years");
+    }
+    if s.egress.cidrs.is_empty() {
+        return bad("egress.cidrs must not be empty");
+    }
+    Ok(())
+}
+
+/// `/readyz`: PostgreSQL answers and RabbitMQ accepts a connection.
+fn readiness(pool: PgPool, amqp: AmqpSettings) -> Readiness {
+    Readiness::new()
+        .with_check("postgres", move || {
+            let pool = pool.clone();
+            async move {
+                sqlx::query("SELECT 1")
+                    .execute(&pool)
+                    .await
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }
+        })
+        .with_check("rabbitmq", move || {
+            let amqp = amqp.clone();
+            async move {
+                let conn = pa_messaging::connect(&amqp, "tenant-provisioning.readyz")
+                    .await
+                    .map_err(|e| crate::error::error_chain(&e))?;
+                let _ = conn.close(200, "readiness check done".into()).await;
+                Ok(())
+            }
+        })
+}
