@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make up`: the whole local stack on this machine.
 #   1. PostgreSQL + RabbitMQ installed (apt-get, only when missing), running, bootstrapped
-#   2. the workspace binaries built (debug) and the database migrated (pa-migrate, as pa_owner)
+#   2. the binaries it runs built (debug) and the database migrated (pa-migrate, as pa_owner)
 #   3. in the background, logs and pid files under .run/: smtp-sink, entra-sim (seeded demo
 #      directory) and every service in the SERVICES table whose crate exists under services/
 #   4. waits until each answers, then prints what to do next
@@ -83,8 +83,14 @@ mkdir -p "$PA_RUN/logs" "$PA_RUN/pids" "$PA_RUN/env" "$PA_RUN/mail"
 
 command -v cargo >/dev/null 2>&1 ||
     die "cargo not found: install Rust with rustup (https://rustup.rs); rust-toolchain.toml pins the version"
-step "building the workspace binaries (cargo build --bins)"
-cargo build --bins
+# Only the packages whose binaries the stack runs (make test and CI build everything).
+packages=(-p pa-db -p smtp-sink -p entra-sim)
+for row in "${SERVICES[@]}"; do
+    name=${row%%|*}
+    if [ -d "$PA_ROOT/services/$name" ]; then packages+=(-p "$name"); fi
+done
+step "building the binaries (cargo build --bins ${packages[*]})"
+cargo build --bins "${packages[@]}"
 
 step "migrating patient_access (pa-migrate as pa_owner)"
 PA_MIGRATE_DATABASE_URL="$DB_OWNER_URL" "$BIN/pa-migrate"
@@ -98,9 +104,10 @@ launch smtp-sink "$BIN/smtp-sink" --smtp "127.0.0.1:$SMTP_PORT" --http "127.0.0.
 
 require_free_port entra-sim "$SIM_HTTP_PORT"
 require_free_port entra-sim "$SIM_HTTPS_PORT"
-rm -f "$PA_RUN/entra-sim-ca.pem"
+# --ca-key keeps the simulator's CA across restarts, so clients that trust .run/entra-sim-ca.pem
+# keep working after the next `make up`.
 launch entra-sim "$BIN/entra-sim" --bind "127.0.0.1:$SIM_HTTP_PORT" --https-bind "127.0.0.1:$SIM_HTTPS_PORT" \
-    --ca-out "$PA_RUN/entra-sim-ca.pem" --seed-demo
+    --ca-out "$PA_RUN/entra-sim-ca.pem" --ca-key "$PA_RUN/entra-sim-ca-key.pem" --seed-demo
 
 started=()
 for row in "${SERVICES[@]}"; do
@@ -141,7 +148,12 @@ done
 # --- 4. wait until everything answers ------------------------------------------------------------
 step "waiting for readiness"
 wait_ready smtp-sink "http://127.0.0.1:$MAIL_HTTP_PORT/healthz"
-wait_ready entra-sim "http://127.0.0.1:$SIM_HTTP_PORT/healthz"
+wait_ready entra-sim "http://127.0.0.1:$SIM_HTTP_PORT/_sim/info"
+# It prints its URLs, app credentials and tenants right after it starts listening.
+for _ in $(seq 1 20); do
+    if grep -q 'client id' "$PA_RUN/logs/entra-sim.log"; then break; fi
+    sleep 0.25
+done
 for entry in "${started[@]}"; do
     wait_ready "${entry%%|*}" "http://127.0.0.1:${entry##*|}/readyz"
 done
@@ -178,9 +190,14 @@ for entry in "${started[@]}"; do
 done
 cat <<EOF
 
-Entra ID / Graph simulator (entra-sim, seeded demo directory; details in .run/logs/entra-sim.log):
-     HTTP  http://127.0.0.1:$SIM_HTTP_PORT      HTTPS https://127.0.0.1:$SIM_HTTPS_PORT  (CA: .run/entra-sim-ca.pem)
-     discovery: curl -sS --cacert .run/entra-sim-ca.pem https://127.0.0.1:$SIM_HTTPS_PORT/organizations/v2.0/.well-known/openid-configuration
+Entra ID / Microsoft Graph simulator (entra-sim; every credential is fake):
+EOF
+grep -E '^ +(login base URL|graph base URL|control API|http listener|https listener|CA certificate|client id|client secret|tenant) +:' \
+    "$PA_RUN/logs/entra-sim.log" | sed 's/^ */     /' || true
+cat <<EOF
+     demo directory: Contoso Health, admin avery.admin@contosohealth.onmicrosoft.com (seeded)
+     try: curl -sS --cacert .run/entra-sim-ca.pem https://127.0.0.1:$SIM_HTTPS_PORT/contosohealth.onmicrosoft.com/v2.0/.well-known/openid-configuration
+          curl -sS http://127.0.0.1:$SIM_HTTP_PORT/_sim/tenants
 
 Stop everything started here: make down
 EOF

@@ -1,12 +1,11 @@
 //! Operator authentication: `Authorization: Bearer pa_op_…` checked against the
 //! `operator_api_keys` table (SHA-256, constant-time comparison, revocation).
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::dev::Payload;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use pa_db::PgPool;
 use uuid::Uuid;
 
@@ -16,8 +15,12 @@ use crate::error::ApiError;
 use crate::repo::operator_keys;
 use crate::state::AppState;
 
-/// An authenticated operator request. Extracting it answers 401 (with
-/// `WWW-Authenticate: Bearer`) when the key is missing, malformed, unknown or revoked.
+/// An authenticated operator request: the handler argument that proves it.
+///
+/// The [`require_operator`] middleware authenticates BEFORE any extractor runs (so an
+/// unauthenticated request never learns whether its body or parameters were valid) and
+/// leaves this in the request; extracting it on a route outside that middleware is a bug
+/// and answers 500.
 #[derive(Clone, Debug)]
 pub struct Operator {
     pub key_id: Uuid,
@@ -26,22 +29,35 @@ pub struct Operator {
 
 impl FromRequest for Operator {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let presented = bearer_token(req);
-        let request_id = pa_http::RequestId::of(req).into_string();
-        let client_addr = req.peer_addr().map(|a| a.ip());
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
-            let key_id = authenticate(&state.pool, presented).await?;
-            Ok(Self {
-                key_id,
-                ctx: RequestContext::operator(key_id, request_id, client_addr),
-            })
-        })
+        let found = req.extensions().get::<Operator>().cloned();
+        std::future::ready(found.ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("route is not behind require_operator"))
+        }))
+    }
+}
+
+/// Middleware (`actix_web::middleware::from_fn(require_operator)`) answering 401 (with
+/// `WWW-Authenticate: Bearer`) unless the request carries a live operator key.
+pub async fn require_operator(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        let err = ApiError::Internal(anyhow::anyhow!("AppState missing"));
+        return Ok(req.error_response(err));
+    };
+    match authenticate(&state.pool, bearer_token(req.request())).await {
+        Ok(key_id) => {
+            let request_id = pa_http::RequestId::of(req.request()).into_string();
+            let client_addr = req.peer_addr().map(|a| a.ip());
+            let ctx = RequestContext::operator(key_id, request_id, client_addr);
+            req.extensions_mut().insert(Operator { key_id, ctx });
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        Err(err) => Ok(req.error_response(err)),
     }
 }
 

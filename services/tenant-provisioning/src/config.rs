@@ -13,7 +13,11 @@ use url::Url;
 pub const ENV_PREFIX: &str = "PA_TP_";
 
 /// Everything the service needs to run.
-#[derive(Clone, Debug, Default, Deserialize)]
+///
+/// The `[http]` section's own defaults are pa-http's (port 8080); when the section is
+/// absent this service defaults to `127.0.0.1:8081`. Setting any `http` key therefore
+/// means setting `http.bind` (and `public_base_url`) too.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub http: pa_http::HttpSettings,
@@ -24,6 +28,29 @@ pub struct Settings {
     pub setup_links: SetupLinkSettings,
     pub egress: EgressSettings,
     pub deprovision: DeprovisionSettings,
+}
+
+/// The local-stack port of this service.
+pub const DEFAULT_PORT: u16 = 8081;
+
+impl Default for Settings {
+    fn default() -> Self {
+        let mut http = pa_http::HttpSettings {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            ..pa_http::HttpSettings::default()
+        };
+        http.public_base_url = Url::parse("http://127.0.0.1:8081/").expect("a valid literal URL");
+        Self {
+            http,
+            database: Default::default(),
+            amqp: Default::default(),
+            telemetry: Default::default(),
+            smtp: Default::default(),
+            setup_links: Default::default(),
+            egress: Default::default(),
+            deprovision: Default::default(),
+        }
+    }
 }
 
 impl Settings {
@@ -157,6 +184,7 @@ mod tests {
         assert_eq!(s.setup_links.ttl_secs, 604_800);
         assert_eq!(s.deprovision.grace_period_secs, 2_592_000);
         assert_eq!(s.smtp.tls, SmtpTls::None);
+        assert_eq!(s.http.bind.port(), DEFAULT_PORT);
     }
 
     #[test]

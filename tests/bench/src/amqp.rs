@@ -1,7 +1,12 @@
 //! Broker settings and the queue arguments the product uses, for the bare-lapin baseline.
 
+use lapin::options::ExchangeDeleteOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Connection, ConnectionProperties};
+
+/// Topic exchange the benches' relays publish to instead of `pa.events`: the same broker work,
+/// but no queue a developer's test run left bound to `pa.events` receives bench events.
+pub const BENCH_EXCHANGE: &str = "pa.bench.events";
 
 /// `PA_BENCH_AMQP_URL`, else the local broker.
 pub fn url() -> String {
@@ -17,8 +22,26 @@ pub async fn connect() -> anyhow::Result<Connection> {
 /// dead letters to `pa.dlx`.
 pub fn quorum_queue_args() -> FieldTable {
     let mut args = FieldTable::default();
-    args.insert(ShortString::from("x-queue-type"), AMQPValue::LongString("quorum".into()));
+    args.insert(
+        ShortString::from("x-queue-type"),
+        AMQPValue::LongString("quorum".into()),
+    );
     args.insert(ShortString::from("x-delivery-limit"), AMQPValue::LongInt(5));
-    args.insert(ShortString::from("x-dead-letter-exchange"), AMQPValue::LongString("pa.dlx".into()));
+    args.insert(
+        ShortString::from("x-dead-letter-exchange"),
+        AMQPValue::LongString("pa.dlx".into()),
+    );
     args
+}
+
+/// Removes [`BENCH_EXCHANGE`] (best effort; relays declare it again when they reconnect).
+pub async fn delete_bench_exchange() {
+    if let Ok(conn) = connect().await {
+        if let Ok(ch) = conn.create_channel().await {
+            let _ = ch
+                .exchange_delete(BENCH_EXCHANGE.into(), ExchangeDeleteOptions::default())
+                .await;
+        }
+        let _ = conn.close(200, "bench done".into()).await;
+    }
 }

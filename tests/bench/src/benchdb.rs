@@ -72,7 +72,10 @@ pub async fn prepare() -> anyhow::Result<BenchDb> {
     let db = BenchDb::new(admin.get_host(), admin.get_port());
 
     let mut conn = admin.connect().await?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(BOOTSTRAP_LOCK_KEY).execute(&mut conn).await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(BOOTSTRAP_LOCK_KEY)
+        .execute(&mut conn)
+        .await?;
     let result = bootstrap_locked(&admin, &mut conn, &db).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(BOOTSTRAP_LOCK_KEY)
@@ -88,7 +91,9 @@ async fn bootstrap_locked(
     conn: &mut PgConnection,
     db: &BenchDb,
 ) -> anyhow::Result<()> {
-    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL).execute(&mut *conn).await?;
+    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL)
+        .execute(&mut *conn)
+        .await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(DATABASE)
@@ -97,10 +102,14 @@ async fn bootstrap_locked(
     if !exists {
         // Identifiers can't be bound; DATABASE is a constant.
         let create = format!("CREATE DATABASE {DATABASE} OWNER pa_owner");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut *conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+            .execute(&mut *conn)
+            .await?;
     }
     let mut bench = admin.clone().database(DATABASE).connect().await?;
-    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL).execute(&mut bench).await?;
+    sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL)
+        .execute(&mut bench)
+        .await?;
     bench.close().await?;
 
     pa_db::migrate(&db.owner_url).await?;

@@ -6,8 +6,8 @@
 //! `tests/bench/RESULTS.md`. Nothing here asserts on timings: the figures are the output.
 
 pub mod amqp;
-pub mod load;
 pub mod benchdb;
+pub mod load;
 pub mod procfs;
 pub mod report;
 pub mod stats;

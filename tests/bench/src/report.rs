@@ -65,7 +65,12 @@ pub struct Figure {
 
 impl Figure {
     pub fn new(scenario: &str, metric: &str, unit: &str, value: f64) -> Self {
-        Self { scenario: scenario.into(), metric: metric.into(), unit: unit.into(), value }
+        Self {
+            scenario: scenario.into(),
+            metric: metric.into(),
+            unit: unit.into(),
+            value,
+        }
     }
 }
 
@@ -88,7 +93,12 @@ pub struct BenchReport {
 
 impl BenchReport {
     pub fn new(id: &str, title: &str, issue: u32) -> Self {
-        Self { id: id.into(), title: title.into(), issue, ..Self::default() }
+        Self {
+            id: id.into(),
+            title: title.into(),
+            issue,
+            ..Self::default()
+        }
     }
 
     pub fn param(&mut self, name: &str, value: impl ToString) {
@@ -96,7 +106,8 @@ impl BenchReport {
     }
 
     pub fn figure(&mut self, scenario: &str, metric: &str, unit: &str, value: f64) {
-        self.figures.push(Figure::new(scenario, metric, unit, value));
+        self.figures
+            .push(Figure::new(scenario, metric, unit, value));
     }
 
     pub fn note(&mut self, note: impl Into<String>) {

@@ -16,7 +16,12 @@ pub struct Latencies {
 impl Latencies {
     pub fn from_samples(mut samples: Vec<Duration>) -> Self {
         if samples.is_empty() {
-            return Self { p50_ms: f64::NAN, p95_ms: f64::NAN, p99_ms: f64::NAN, ..Self::default() };
+            return Self {
+                p50_ms: f64::NAN,
+                p95_ms: f64::NAN,
+                p99_ms: f64::NAN,
+                ..Self::default()
+            };
         }
         samples.sort_unstable();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -41,7 +46,11 @@ fn nearest_rank(sorted: &[Duration], pct: f64) -> Duration {
 /// Events (or requests) per second over an interval.
 pub fn per_second(count: u64, elapsed: Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
-    if secs > 0.0 { count as f64 / secs } else { f64::NAN }
+    if secs > 0.0 {
+        count as f64 / secs
+    } else {
+        f64::NAN
+    }
 }
 
 #[cfg(test)]

@@ -61,7 +61,10 @@ impl Default for SimConfig {
 impl SimConfig {
     /// HTTP on 127.0.0.1:0 plus HTTPS on 127.0.0.1:0 (public base = the HTTPS one).
     pub fn with_https() -> Self {
-        Self { https: Some(HttpsConfig::default()), ..Self::default() }
+        Self {
+            https: Some(HttpsConfig::default()),
+            ..Self::default()
+        }
     }
 }
 
@@ -78,7 +81,11 @@ pub struct HttpsConfig {
 
 impl Default for HttpsConfig {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([127, 0, 0, 1], 0)), extra_names: Vec::new(), ca_key_pem: None }
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            extra_names: Vec::new(),
+            ca_key_pem: None,
+        }
     }
 }
 

@@ -14,42 +14,173 @@ pub const DEMO_ADMIN_UPN: &str = "avery.admin@contosohealth.onmicrosoft.com";
 
 /// (local part, display name, job title, department, enabled)
 const PEOPLE: &[(&str, &str, &str, &str, bool)] = &[
-    ("avery.admin", "Avery Admin", "IT Director", "Information Technology", true),
-    ("jordan.lee", "Jordan Lee", "Systems Analyst", "Information Technology", true),
-    ("maria.garcia", "Maria Garcia", "Registered Nurse", "Nursing", true),
-    ("sam.patel", "Sam Patel", "Registered Nurse", "Nursing", true),
-    ("olivia.chen", "Olivia Chen", "Charge Nurse", "Nursing", true),
-    ("liam.johnson", "Liam Johnson", "Licensed Practical Nurse", "Nursing", true),
-    ("grace.kim", "Grace Kim", "Nurse Practitioner", "Nursing", true),
-    ("ethan.brooks", "Dr. Ethan Brooks", "Attending Physician", "Medicine", true),
-    ("aisha.rahman", "Dr. Aisha Rahman", "Hospitalist", "Medicine", true),
-    ("noah.williams", "Dr. Noah Williams", "Resident Physician", "Medicine", true),
-    ("chloe.martin", "Chloe Martin", "Patient Access Representative", "Front Desk", true),
-    ("diego.alvarez", "Diego Alvarez", "Scheduler", "Front Desk", true),
-    ("priya.singh", "Priya Singh", "Receptionist", "Front Desk", false),
+    (
+        "avery.admin",
+        "Avery Admin",
+        "IT Director",
+        "Information Technology",
+        true,
+    ),
+    (
+        "jordan.lee",
+        "Jordan Lee",
+        "Systems Analyst",
+        "Information Technology",
+        true,
+    ),
+    (
+        "maria.garcia",
+        "Maria Garcia",
+        "Registered Nurse",
+        "Nursing",
+        true,
+    ),
+    (
+        "sam.patel",
+        "Sam Patel",
+        "Registered Nurse",
+        "Nursing",
+        true,
+    ),
+    (
+        "olivia.chen",
+        "Olivia Chen",
+        "Charge Nurse",
+        "Nursing",
+        true,
+    ),
+    (
+        "liam.johnson",
+        "Liam Johnson",
+        "Licensed Practical Nurse",
+        "Nursing",
+        true,
+    ),
+    (
+        "grace.kim",
+        "Grace Kim",
+        "Nurse Practitioner",
+        "Nursing",
+        true,
+    ),
+    (
+        "ethan.brooks",
+        "Dr. Ethan Brooks",
+        "Attending Physician",
+        "Medicine",
+        true,
+    ),
+    (
+        "aisha.rahman",
+        "Dr. Aisha Rahman",
+        "Hospitalist",
+        "Medicine",
+        true,
+    ),
+    (
+        "noah.williams",
+        "Dr. Noah Williams",
+        "Resident Physician",
+        "Medicine",
+        true,
+    ),
+    (
+        "chloe.martin",
+        "Chloe Martin",
+        "Patient Access Representative",
+        "Front Desk",
+        true,
+    ),
+    (
+        "diego.alvarez",
+        "Diego Alvarez",
+        "Scheduler",
+        "Front Desk",
+        true,
+    ),
+    (
+        "priya.singh",
+        "Priya Singh",
+        "Receptionist",
+        "Front Desk",
+        false,
+    ),
     ("emma.davis", "Emma Davis", "Pharmacist", "Pharmacy", true),
-    ("henry.wilson", "Henry Wilson", "Billing Specialist", "Administration", false),
+    (
+        "henry.wilson",
+        "Henry Wilson",
+        "Billing Specialist",
+        "Administration",
+        false,
+    ),
 ];
 
 const GROUPS: &[(&str, &str, bool)] = &[
-    ("Patient Access Admins", "Administrators of the Patient Access platform", false),
+    (
+        "Patient Access Admins",
+        "Administrators of the Patient Access platform",
+        false,
+    ),
     ("Nurses", "Nursing staff", false),
     ("Physicians", "Medical staff", false),
     ("Front Desk", "Reception and scheduling", false),
-    ("Clinical Staff", "Nurses and physicians (nested groups)", false),
+    (
+        "Clinical Staff",
+        "Nurses and physicians (nested groups)",
+        false,
+    ),
     ("All Staff", "Everyone at Contoso Health", false),
     ("Pharmacy", "Pharmacy team (no members yet)", false),
-    ("Contoso Health Team", "Organization-wide Microsoft 365 group", true),
+    (
+        "Contoso Health Team",
+        "Organization-wide Microsoft 365 group",
+        true,
+    ),
 ];
 
 const MEMBERS: &[(&str, &[&str])] = &[
     ("Patient Access Admins", &["avery.admin", "jordan.lee"]),
-    ("Nurses", &["maria.garcia", "sam.patel", "olivia.chen", "liam.johnson", "grace.kim"]),
-    ("Physicians", &["ethan.brooks", "aisha.rahman", "noah.williams"]),
-    ("Front Desk", &["chloe.martin", "diego.alvarez", "priya.singh"]),
+    (
+        "Nurses",
+        &[
+            "maria.garcia",
+            "sam.patel",
+            "olivia.chen",
+            "liam.johnson",
+            "grace.kim",
+        ],
+    ),
+    (
+        "Physicians",
+        &["ethan.brooks", "aisha.rahman", "noah.williams"],
+    ),
+    (
+        "Front Desk",
+        &["chloe.martin", "diego.alvarez", "priya.singh"],
+    ),
     ("Clinical Staff", &["group:Nurses", "group:Physicians"]),
-    ("All Staff", &["group:Clinical Staff", "group:Front Desk", "emma.davis", "henry.wilson", "avery.admin", "jordan.lee"]),
-    ("Contoso Health Team", &["avery.admin", "jordan.lee", "olivia.chen", "ethan.brooks", "chloe.martin", "emma.davis"]),
+    (
+        "All Staff",
+        &[
+            "group:Clinical Staff",
+            "group:Front Desk",
+            "emma.davis",
+            "henry.wilson",
+            "avery.admin",
+            "jordan.lee",
+        ],
+    ),
+    (
+        "Contoso Health Team",
+        &[
+            "avery.admin",
+            "jordan.lee",
+            "olivia.chen",
+            "ethan.brooks",
+            "chloe.martin",
+            "emma.davis",
+        ],
+    ),
 ];
 
 fn id_for(n: u8) -> Uuid {
@@ -75,16 +206,27 @@ impl SimState {
             let mut n = 0u8;
             for (local, name, title, dept, enabled) in PEOPLE {
                 n += 1;
-                let mut u = NewUser::new(&format!("{local}@{DEMO_DOMAIN}"), name).job_title(title).department(dept).with_id(id_for(n));
+                let mut u = NewUser::new(&format!("{local}@{DEMO_DOMAIN}"), name)
+                    .job_title(title)
+                    .department(dept)
+                    .with_id(id_for(n));
                 u.account_enabled = *enabled;
                 u.office_location = Some("Main Campus".into());
                 self.op_add_user(&key, u)?;
             }
-            let mut guest = NewUser::new(&format!("riley_partner.example#EXT#@{DEMO_DOMAIN}"), "Riley Consultant").guest();
+            let mut guest = NewUser::new(
+                &format!("riley_partner.example#EXT#@{DEMO_DOMAIN}"),
+                "Riley Consultant",
+            )
+            .guest();
             guest.mail = Some("riley@partner.example".into());
             self.op_add_user(&key, guest.with_id(id_for(100)))?;
             for (i, (name, desc, m365)) in GROUPS.iter().enumerate() {
-                let g = if *m365 { NewGroup::m365(name) } else { NewGroup::security(name) };
+                let g = if *m365 {
+                    NewGroup::m365(name)
+                } else {
+                    NewGroup::security(name)
+                };
                 self.op_add_group(&key, g.description(desc).with_id(id_for(200 + i as u8)))?;
             }
             for (group, members) in MEMBERS {
@@ -103,6 +245,6 @@ impl SimState {
                 auth.signin = Some((DEMO_TENANT_ID, id_for(1)));
             }
         }
-        Ok(crate::control::ops::tenant_info(&self.tenant_cell(&key)?))
+        Ok(crate::control::ops::tenant_info(&*self.tenant_cell(&key)?))
     }
 }

@@ -50,34 +50,102 @@ impl Default for GenerateSpec {
 
 impl GenerateSpec {
     pub fn users(n: usize) -> Self {
-        Self { users: n, ..Self::default() }
+        Self {
+            users: n,
+            ..Self::default()
+        }
     }
 }
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas", "Mia", "Mateo",
-    "Amelia", "Benjamin", "Harper", "Aisha", "Wei", "Priya", "Diego", "Fatima", "Hiro", "Ngozi", "Sven", "Chloe",
-    "Omar", "Yuki", "Mateus", "Grace", "Ravi", "Leila", "Tomasz", "Ines",
+    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas",
+    "Mia", "Mateo", "Amelia", "Benjamin", "Harper", "Aisha", "Wei", "Priya", "Diego", "Fatima",
+    "Hiro", "Ngozi", "Sven", "Chloe", "Omar", "Yuki", "Mateus", "Grace", "Ravi", "Leila", "Tomasz",
+    "Ines",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Nguyen",
-    "Patel", "Kim", "Chen", "Okafor", "Rossi", "Schmidt", "Kowalski", "Haddad", "Tanaka", "Silva", "Murphy",
-    "Andersen", "Dubois", "Singh", "Cohen", "Ali", "Novak", "Larsen", "Costa", "Ivanova", "Mensah", "Reyes",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Chen",
+    "Okafor",
+    "Rossi",
+    "Schmidt",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Silva",
+    "Murphy",
+    "Andersen",
+    "Dubois",
+    "Singh",
+    "Cohen",
+    "Ali",
+    "Novak",
+    "Larsen",
+    "Costa",
+    "Ivanova",
+    "Mensah",
+    "Reyes",
 ];
 const DEPTS: &[(&str, &[&str])] = &[
-    ("Nursing", &["Registered Nurse", "Charge Nurse", "Nurse Practitioner", "LPN"]),
-    ("Medicine", &["Physician", "Resident", "Attending Physician", "Hospitalist"]),
-    ("Front Desk", &["Receptionist", "Scheduler", "Patient Access Representative"]),
+    (
+        "Nursing",
+        &[
+            "Registered Nurse",
+            "Charge Nurse",
+            "Nurse Practitioner",
+            "LPN",
+        ],
+    ),
+    (
+        "Medicine",
+        &[
+            "Physician",
+            "Resident",
+            "Attending Physician",
+            "Hospitalist",
+        ],
+    ),
+    (
+        "Front Desk",
+        &["Receptionist", "Scheduler", "Patient Access Representative"],
+    ),
     ("Pharmacy", &["Pharmacist", "Pharmacy Technician"]),
     ("Radiology", &["Radiologist", "Radiology Technician"]),
     ("Laboratory", &["Lab Technician", "Pathologist"]),
-    ("Information Technology", &["Systems Analyst", "Help Desk Technician", "IT Manager"]),
-    ("Administration", &["Administrator", "Billing Specialist", "HR Partner"]),
-    ("Surgery", &["Surgeon", "Surgical Nurse", "Anesthesiologist"]),
+    (
+        "Information Technology",
+        &["Systems Analyst", "Help Desk Technician", "IT Manager"],
+    ),
+    (
+        "Administration",
+        &["Administrator", "Billing Specialist", "HR Partner"],
+    ),
+    (
+        "Surgery",
+        &["Surgeon", "Surgical Nurse", "Anesthesiologist"],
+    ),
     ("Emergency", &["ER Physician", "Paramedic", "Triage Nurse"]),
 ];
 
-fn group(rng: &mut SplitMix, name: String, desc: Option<String>, unified: bool, domain: &str, now: i64) -> Group {
+fn group(
+    rng: &mut SplitMix,
+    name: String,
+    desc: Option<String>,
+    unified: bool,
+    domain: &str,
+    now: i64,
+) -> Group {
     let nick = crate::store::directory::nickname_of(&name);
     Group {
         id: rng.uuid(),
@@ -100,11 +168,21 @@ fn group(rng: &mut SplitMix, name: String, desc: Option<String>, unified: bool, 
 }
 
 impl SimState {
-    pub fn op_generate(&self, seed: u64, spec: GenerateSpec) -> SimResult<crate::control::ops::TenantInfo> {
-        let mut rng = SplitMix(seed ^ 0x5EED_0F_D1EC_7041);
+    pub fn op_generate(
+        &self,
+        seed: u64,
+        spec: GenerateSpec,
+    ) -> SimResult<crate::control::ops::TenantInfo> {
+        let mut rng = SplitMix(seed ^ 0x005E_ED0F_D1EC_7041);
         let tid = spec.tenant_id.unwrap_or_else(|| rng.uuid());
-        let domain = spec.domain.clone().unwrap_or_else(|| format!("gen{seed}.onmicrosoft.com"));
-        let name = spec.display_name.clone().unwrap_or_else(|| format!("Generated Health System {seed}"));
+        let domain = spec
+            .domain
+            .clone()
+            .unwrap_or_else(|| format!("gen{seed}.onmicrosoft.com"));
+        let name = spec
+            .display_name
+            .clone()
+            .unwrap_or_else(|| format!("Generated Health System {seed}"));
         self.op_create_tenant(TenantSpec {
             id: Some(tid),
             display_name: name,
@@ -118,18 +196,58 @@ impl SimState {
         let mut d = cell.dir.write();
         let depts = spec.departments.clamp(1, DEPTS.len());
         let teams = spec.teams_per_department.max(1);
-        let all = d.insert_group(now, group(&mut rng, "All Staff".into(), Some("Everyone in the organization".into()), false, &domain, now));
+        let all = d.insert_group(
+            now,
+            group(
+                &mut rng,
+                "All Staff".into(),
+                Some("Everyone in the organization".into()),
+                false,
+                &domain,
+                now,
+            ),
+        );
         let mut team_groups = Vec::with_capacity(depts * teams);
         let mut m365 = Vec::with_capacity(depts);
         for (name, _) in DEPTS.iter().take(depts) {
-            let dg = d.insert_group(now, group(&mut rng, format!("Department: {name}"), Some(format!("{name} department")), false, &domain, now));
+            let dg = d.insert_group(
+                now,
+                group(
+                    &mut rng,
+                    format!("Department: {name}"),
+                    Some(format!("{name} department")),
+                    false,
+                    &domain,
+                    now,
+                ),
+            );
             d.add_member_unchecked(now, all, MemberRef::Group(dg));
             for t in 1..=teams {
-                let tg = d.insert_group(now, group(&mut rng, format!("{name} Team {t}"), None, false, &domain, now));
+                let tg = d.insert_group(
+                    now,
+                    group(
+                        &mut rng,
+                        format!("{name} Team {t}"),
+                        None,
+                        false,
+                        &domain,
+                        now,
+                    ),
+                );
                 d.add_member_unchecked(now, dg, MemberRef::Group(tg));
                 team_groups.push(tg);
             }
-            m365.push(d.insert_group(now, group(&mut rng, format!("{name} Collaboration"), Some(format!("{name} Microsoft 365 group")), true, &domain, now)));
+            m365.push(d.insert_group(
+                now,
+                group(
+                    &mut rng,
+                    format!("{name} Collaboration"),
+                    Some(format!("{name} Microsoft 365 group")),
+                    true,
+                    &domain,
+                    now,
+                ),
+            ));
         }
         let first_user = d.users.len() as u32;
         for i in 0..spec.users {
@@ -141,9 +259,17 @@ impl SimState {
             let disabled = (rng.below(1000) as u32) < spec.disabled_per_mille;
             let local = format!("{}.{}{}", f.to_lowercase(), l.to_lowercase(), i);
             let (upn, mail, user_type) = if guest {
-                (format!("{local}_partner.example#EXT#@{domain}"), format!("{local}@partner.example"), "Guest")
+                (
+                    format!("{local}_partner.example#EXT#@{domain}"),
+                    format!("{local}@partner.example"),
+                    "Guest",
+                )
             } else {
-                (format!("{local}@{domain}"), format!("{local}@{domain}"), "Member")
+                (
+                    format!("{local}@{domain}"),
+                    format!("{local}@{domain}"),
+                    "Member",
+                )
             };
             let user = User {
                 id: rng.uuid(),
@@ -178,9 +304,27 @@ impl SimState {
         let n_users = spec.users;
         for e in 0..spec.extra_groups {
             let unified = e % 3 == 0;
-            let name = if unified { format!("Project {} (Microsoft 365)", e + 1) } else { format!("Access Group {}", e + 1) };
-            let g = d.insert_group(now, group(&mut rng, name, Some(format!("Generated group {}", e + 1)), unified, &domain, now));
-            let want = if n_users == 0 { 0 } else { rng.below(spec.extra_group_max_members.min(n_users) + 1) };
+            let name = if unified {
+                format!("Project {} (Microsoft 365)", e + 1)
+            } else {
+                format!("Access Group {}", e + 1)
+            };
+            let g = d.insert_group(
+                now,
+                group(
+                    &mut rng,
+                    name,
+                    Some(format!("Generated group {}", e + 1)),
+                    unified,
+                    &domain,
+                    now,
+                ),
+            );
+            let want = if n_users == 0 {
+                0
+            } else {
+                rng.below(spec.extra_group_max_members.min(n_users) + 1)
+            };
             let mut picked = HashSet::with_capacity(want);
             for _ in 0..want {
                 let u = first_user + rng.below(n_users) as u32;

@@ -8,7 +8,9 @@ use crate::error::SimResult;
 use crate::generator::GenerateSpec;
 use crate::handle::SimHandle;
 use crate::store::faults::{TenantFaults, UserFaults};
-use crate::store::input::{GroupInfo, GroupPatch, NewGroup, NewUser, TenantSpec, UserInfo, UserPatch};
+use crate::store::input::{
+    GroupInfo, GroupPatch, NewGroup, NewUser, TenantSpec, UserInfo, UserPatch,
+};
 use crate::throttle::ThrottleStatus;
 
 fn s(x: impl Display) -> String {
@@ -21,19 +23,31 @@ impl SimHandle {
     }
 
     pub fn tenants(&self) -> Vec<TenantInfo> {
-        self.state.store.all().iter().map(|t| crate::control::ops::tenant_info(t)).collect()
+        self.state
+            .store
+            .all()
+            .iter()
+            .map(|t| crate::control::ops::tenant_info(t))
+            .collect()
     }
 
     /// By GUID or verified domain.
     pub fn tenant(&self, tenant: impl Display) -> SimResult<TenantInfo> {
-        Ok(crate::control::ops::tenant_info(&self.state.tenant_cell(&s(tenant))?))
+        Ok(crate::control::ops::tenant_info(
+            &*self.state.tenant_cell(&s(tenant))?,
+        ))
     }
 
     pub fn add_user(&self, tenant: impl Display, user: NewUser) -> SimResult<UserInfo> {
         self.state.op_add_user(&s(tenant), user)
     }
 
-    pub fn update_user(&self, tenant: impl Display, user: impl Display, patch: UserPatch) -> SimResult<UserInfo> {
+    pub fn update_user(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+        patch: UserPatch,
+    ) -> SimResult<UserInfo> {
         self.state.op_update_user(&s(tenant), &s(user), patch)
     }
 
@@ -49,7 +63,11 @@ impl SimHandle {
         self.state.op_set_enabled(&s(tenant), &s(user), true)
     }
 
-    pub fn soft_delete_user(&self, tenant: impl Display, user: impl Display) -> SimResult<UserInfo> {
+    pub fn soft_delete_user(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+    ) -> SimResult<UserInfo> {
         self.state.op_soft_delete(&s(tenant), &s(user))
     }
 
@@ -57,24 +75,45 @@ impl SimHandle {
         self.state.op_restore(&s(tenant), &s(user))
     }
 
-    pub fn hard_delete_user(&self, tenant: impl Display, user: impl Display) -> SimResult<UserInfo> {
+    pub fn hard_delete_user(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+    ) -> SimResult<UserInfo> {
         self.state.op_hard_delete(&s(tenant), &s(user))
     }
 
-    pub fn rename_upn(&self, tenant: impl Display, user: impl Display, new_upn: &str) -> SimResult<UserInfo> {
+    pub fn rename_upn(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+        new_upn: &str,
+    ) -> SimResult<UserInfo> {
         self.state.op_rename_upn(&s(tenant), &s(user), new_upn)
     }
 
     /// Remove `user` from group `from` and add it to group `to`.
-    pub fn move_user(&self, tenant: impl Display, user: impl Display, from: impl Display, to: impl Display) -> SimResult<()> {
-        self.state.op_move_user(&s(tenant), &s(user), &s(from), &s(to))
+    pub fn move_user(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+        from: impl Display,
+        to: impl Display,
+    ) -> SimResult<()> {
+        self.state
+            .op_move_user(&s(tenant), &s(user), &s(from), &s(to))
     }
 
     pub fn add_group(&self, tenant: impl Display, group: NewGroup) -> SimResult<GroupInfo> {
         self.state.op_add_group(&s(tenant), group)
     }
 
-    pub fn update_group(&self, tenant: impl Display, group: impl Display, patch: GroupPatch) -> SimResult<GroupInfo> {
+    pub fn update_group(
+        &self,
+        tenant: impl Display,
+        group: impl Display,
+        patch: GroupPatch,
+    ) -> SimResult<GroupInfo> {
         self.state.op_update_group(&s(tenant), &s(group), patch)
     }
 
@@ -83,16 +122,31 @@ impl SimHandle {
     }
 
     /// `member`: user id or UPN, or group id or displayName. `Ok(false)` when already a member.
-    pub fn add_member(&self, tenant: impl Display, group: impl Display, member: impl Display) -> SimResult<bool> {
+    pub fn add_member(
+        &self,
+        tenant: impl Display,
+        group: impl Display,
+        member: impl Display,
+    ) -> SimResult<bool> {
         self.state.op_add_member(&s(tenant), &s(group), &s(member))
     }
 
-    pub fn remove_member(&self, tenant: impl Display, group: impl Display, member: impl Display) -> SimResult<()> {
-        self.state.op_remove_member(&s(tenant), &s(group), &s(member))
+    pub fn remove_member(
+        &self,
+        tenant: impl Display,
+        group: impl Display,
+        member: impl Display,
+    ) -> SimResult<()> {
+        self.state
+            .op_remove_member(&s(tenant), &s(group), &s(member))
     }
 
     /// Admin consent without the browser: `None` = all app roles, `Some(&[..])` = exactly these.
-    pub fn grant_consent(&self, tenant: impl Display, roles: Option<&[&str]>) -> SimResult<TenantInfo> {
+    pub fn grant_consent(
+        &self,
+        tenant: impl Display,
+        roles: Option<&[&str]>,
+    ) -> SimResult<TenantInfo> {
         let roles = roles.map(|r| r.iter().map(|x| x.to_string()).collect());
         self.state.op_grant_consent(&s(tenant), roles)
     }
@@ -102,7 +156,11 @@ impl SimHandle {
         self.state.op_revoke_consent(&s(tenant))
     }
 
-    pub fn set_tenant_faults(&self, tenant: impl Display, faults: TenantFaults) -> SimResult<TenantFaults> {
+    pub fn set_tenant_faults(
+        &self,
+        tenant: impl Display,
+        faults: TenantFaults,
+    ) -> SimResult<TenantFaults> {
         self.state.op_set_faults(&s(tenant), faults)
     }
 
@@ -111,19 +169,32 @@ impl SimHandle {
     }
 
     /// Read-modify-write of the tenant knobs.
-    pub fn update_tenant_faults(&self, tenant: impl Display, f: impl FnOnce(&mut TenantFaults)) -> SimResult<TenantFaults> {
+    pub fn update_tenant_faults(
+        &self,
+        tenant: impl Display,
+        f: impl FnOnce(&mut TenantFaults),
+    ) -> SimResult<TenantFaults> {
         let t = s(tenant);
         let mut cur = self.state.op_faults(&t)?;
         f(&mut cur);
         self.state.op_set_faults(&t, cur)
     }
 
-    pub fn set_user_faults(&self, tenant: impl Display, user: impl Display, faults: UserFaults) -> SimResult<UserFaults> {
+    pub fn set_user_faults(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+        faults: UserFaults,
+    ) -> SimResult<UserFaults> {
         self.state.op_set_user_faults(&s(tenant), &s(user), faults)
     }
 
     /// The user `/authorize` and `/adminconsent` sign in (until changed; a `login_hint` still wins).
-    pub fn set_next_signin_user(&self, tenant: impl Display, user: impl Display) -> SimResult<UserInfo> {
+    pub fn set_next_signin_user(
+        &self,
+        tenant: impl Display,
+        user: impl Display,
+    ) -> SimResult<UserInfo> {
         self.state.op_set_signin(&s(tenant), &s(user))
     }
 
@@ -152,7 +223,12 @@ impl SimHandle {
     /// Set the RU bucket of (this app, tenant) to `available` units (e.g. 0 to force throttling).
     pub fn set_throttle_available(&self, tenant: impl Display, available: f64) -> SimResult<()> {
         let cell = self.state.tenant_cell(&s(tenant))?;
-        self.state.throttle.set(&self.state.client_id(), cell.id(), available, self.state.clock.now_ms());
+        self.state.throttle.set(
+            &self.state.client_id(),
+            cell.id(),
+            available,
+            self.state.clock.now_ms(),
+        );
         Ok(())
     }
 

@@ -5,10 +5,10 @@
 
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use parking_lot::Mutex;
+use rsa::RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
-use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -48,7 +48,10 @@ pub fn pooled(n: usize) -> anyhow::Result<Vec<Arc<RsaMaterial>>> {
             let handles: Vec<_> = (0..missing).map(|_| s.spawn(generate_rsa)).collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("key generation panicked"))))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("key generation panicked")))
+                })
                 .collect()
         });
         for k in fresh {
@@ -59,13 +62,18 @@ pub fn pooled(n: usize) -> anyhow::Result<Vec<Arc<RsaMaterial>>> {
 }
 
 /// A self-signed certificate over an RSA key (rcgen + ring), DER and PEM.
-pub fn self_signed_rsa_cert(m: &RsaMaterial, common_name: &str) -> anyhow::Result<(Vec<u8>, String)> {
+pub fn self_signed_rsa_cert(
+    m: &RsaMaterial,
+    common_name: &str,
+) -> anyhow::Result<(Vec<u8>, String)> {
     let kp = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
         &rustls::pki_types::PrivatePkcs8KeyDer::from(m.pkcs8_der.as_slice()),
         &rcgen::PKCS_RSA_SHA256,
     )?;
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
     params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
     params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(730);
     let cert = params.self_signed(&kp)?;
@@ -118,8 +126,15 @@ pub struct KeySet {
 impl KeySet {
     pub fn new(keys: Vec<SigningKey>) -> anyhow::Result<Self> {
         let published: Vec<Arc<SigningKey>> = keys.into_iter().map(Arc::new).collect();
-        let active = published.first().cloned().ok_or_else(|| anyhow::anyhow!("no signing keys"))?;
-        Ok(Self { all: published.clone(), published, active })
+        let active = published
+            .first()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no signing keys"))?;
+        Ok(Self {
+            all: published.clone(),
+            published,
+            active,
+        })
     }
 
     pub fn find(&self, kid: &str) -> Option<Arc<SigningKey>> {

@@ -44,7 +44,9 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let cli = Cli::parse();
     let ca_key_pem = match &cli.ca_key {
         Some(p) if p.exists() => Some(std::fs::read_to_string(p)?),
@@ -52,7 +54,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let cfg = SimConfig {
         bind: cli.bind,
-        https: cli.https_bind.map(|bind| HttpsConfig { bind, extra_names: cli.tls_names.clone(), ca_key_pem }),
+        https: cli.https_bind.map(|bind| HttpsConfig {
+            bind,
+            extra_names: cli.tls_names.clone(),
+            ca_key_pem,
+        }),
         public_base_url: cli.public_base_url,
         seed_demo: cli.seed_demo,
         app: AppOverrides {
@@ -87,7 +93,12 @@ async fn main() -> anyhow::Result<()> {
     println!("  cert x5t#S256  : {}", app.cert_thumbprint_sha256_b64url);
     println!("  redirect URIs  : {}", app.redirect_uris.join(", "));
     for t in sim.tenants() {
-        println!("  tenant         : {} {} ({})", t.id, t.display_name, t.domains.join(", "));
+        println!(
+            "  tenant         : {} {} ({})",
+            t.id,
+            t.display_name,
+            t.domains.join(", ")
+        );
     }
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;

@@ -6,8 +6,8 @@ use std::net::TcpListener;
 
 use crate::clock::SimClock;
 use crate::config::{
-    AppRegistration, DEFAULT_APP_ROLES, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_DELEGATED, SimConfig,
-    default_redirect_uris,
+    AppRegistration, DEFAULT_APP_ROLES, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    DEFAULT_DELEGATED, SimConfig, default_redirect_uris,
 };
 use crate::handle::SimHandle;
 use crate::keys::{KeySet, SigningKey, pooled, self_signed_rsa_cert, sha1_b64url, sha256_b64url};
@@ -37,27 +37,55 @@ impl Simulator {
             (None, None) => format!("http://{http_addr}"),
         };
         let keys = tokio::task::spawn_blocking(|| pooled(4)).await??;
-        let signing: Vec<SigningKey> = keys[..3].iter().map(|m| SigningKey::from_material(m)).collect::<Result<_, _>>()?;
+        let signing: Vec<SigningKey> = keys[..3]
+            .iter()
+            .map(|m| SigningKey::from_material(m))
+            .collect::<Result<_, _>>()?;
         let app_key = keys[3].clone();
         let (cert_der, cert_pem) = self_signed_rsa_cert(&app_key, "entra-sim vendor app")?;
         let o = &cfg.app;
         let app = AppRegistration {
-            client_id: o.client_id.clone().unwrap_or_else(|| DEFAULT_CLIENT_ID.to_string()),
-            client_secret: o.client_secret.clone().unwrap_or_else(|| DEFAULT_CLIENT_SECRET.to_string()),
-            display_name: o.display_name.clone().unwrap_or_else(|| "Patient Access".to_string()),
-            redirect_uris: o.redirect_uris.clone().unwrap_or_else(default_redirect_uris),
+            client_id: o
+                .client_id
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_string()),
+            client_secret: o
+                .client_secret
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CLIENT_SECRET.to_string()),
+            display_name: o
+                .display_name
+                .clone()
+                .unwrap_or_else(|| "Patient Access".to_string()),
+            redirect_uris: o
+                .redirect_uris
+                .clone()
+                .unwrap_or_else(default_redirect_uris),
             cert_pem,
             key_pem: app_key.pkcs8_pem.clone(),
             cert_thumbprint_sha256_b64url: sha256_b64url(&cert_der),
             cert_thumbprint_sha1_b64url: sha1_b64url(&cert_der),
-            app_roles: o.app_roles.clone().unwrap_or_else(|| strs(DEFAULT_APP_ROLES)),
-            delegated_scopes: o.delegated_scopes.clone().unwrap_or_else(|| strs(DEFAULT_DELEGATED)),
+            app_roles: o
+                .app_roles
+                .clone()
+                .unwrap_or_else(|| strs(DEFAULT_APP_ROLES)),
+            delegated_scopes: o
+                .delegated_scopes
+                .clone()
+                .unwrap_or_else(|| strs(DEFAULT_DELEGATED)),
         };
         let tls = match &cfg.https {
             Some(h) => {
                 let mut names = h.extra_names.clone();
-                if let Some(host) = url::Url::parse(&public).ok().and_then(|u| u.host_str().map(str::to_string)) {
-                    names.push(host.trim_start_matches('[').trim_end_matches(']').to_string());
+                if let Some(host) = url::Url::parse(&public)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                {
+                    names.push(
+                        host.trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .to_string(),
+                    );
                 }
                 Some(crate::tls::build(&names, h.ca_key_pem.as_deref())?)
             }
@@ -67,7 +95,9 @@ impl Simulator {
             login_base: public.clone(),
             graph_base: format!("{public}/graph"),
             app: RwLock::new(app),
-            app_cert_key: jsonwebtoken::DecodingKey::from_rsa_raw_components(&app_key.n, &app_key.e),
+            app_cert_key: jsonwebtoken::DecodingKey::from_rsa_raw_components(
+                &app_key.n, &app_key.e,
+            ),
             clock: SimClock::new(),
             keys: RwLock::new(KeySet::new(signing)?),
             store: Store::default(),
@@ -103,7 +133,9 @@ impl Simulator {
         let server = server.run();
         let handle = server.handle();
         let task = tokio::spawn(server);
-        SimHandle::new(state, handle, task, http_addr, https_addr, ca_pem, ca_key_pem)
+        SimHandle::new(
+            state, handle, task, http_addr, https_addr, ca_pem, ca_key_pem,
+        )
     }
 }
 

@@ -38,18 +38,23 @@ impl Throttle {
 
     pub fn charge(&self, app: &str, tenant: Uuid, limit: u32, cost: u32, now_ms: i64) -> Decision {
         let mut map = self.buckets.lock();
-        let b = map
-            .entry((app.to_string(), tenant))
-            .or_insert(Bucket { tokens: limit as f64, last_ms: now_ms });
+        let b = map.entry((app.to_string(), tenant)).or_insert(Bucket {
+            tokens: limit as f64,
+            last_ms: now_ms,
+        });
         Self::refill(b, limit, now_ms);
         let cost = cost as f64;
         if b.tokens >= cost {
             b.tokens -= cost;
-            return Decision::Allow { used: 1.0 - b.tokens / limit as f64 };
+            return Decision::Allow {
+                used: 1.0 - b.tokens / limit as f64,
+            };
         }
         let rate_per_s = limit as f64 / 10.0;
         let wait = ((cost - b.tokens) / rate_per_s).ceil().max(1.0);
-        Decision::Deny { retry_after: wait as u64 }
+        Decision::Deny {
+            retry_after: wait as u64,
+        }
     }
 
     pub fn status(&self, app: &str, tenant: Uuid, limit: u32, now_ms: i64) -> ThrottleStatus {
@@ -61,12 +66,21 @@ impl Throttle {
             }
             None => limit as f64,
         };
-        ThrottleStatus { limit_per_10s: limit, available }
+        ThrottleStatus {
+            limit_per_10s: limit,
+            available,
+        }
     }
 
     /// Empty or refill a bucket (tests).
     pub fn set(&self, app: &str, tenant: Uuid, tokens: f64, now_ms: i64) {
-        self.buckets.lock().insert((app.to_string(), tenant), Bucket { tokens, last_ms: now_ms });
+        self.buckets.lock().insert(
+            (app.to_string(), tenant),
+            Bucket {
+                tokens,
+                last_ms: now_ms,
+            },
+        );
     }
 }
 
@@ -121,6 +135,9 @@ mod tests {
             Decision::Deny { retry_after } => assert_eq!(retry_after, 1),
             Decision::Allow { .. } => panic!("should throttle"),
         }
-        assert!(matches!(t.charge("app", id, 3500, 2, 1000), Decision::Allow { .. }));
+        assert!(matches!(
+            t.charge("app", id, 3500, 2, 1000),
+            Decision::Allow { .. }
+        ));
     }
 }

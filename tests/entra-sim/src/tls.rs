@@ -1,7 +1,8 @@
 //! HTTPS material: a local CA (ECDSA P-256, rcgen + ring) and a server certificate it signs.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
@@ -15,10 +16,16 @@ pub struct TlsMaterial {
 
 fn ca_params() -> anyhow::Result<CertificateParams> {
     let mut p = CertificateParams::new(Vec::<String>::new())?;
-    p.distinguished_name.push(DnType::CommonName, "entra-sim local CA");
-    p.distinguished_name.push(DnType::OrganizationName, "entra-sim");
+    p.distinguished_name
+        .push(DnType::CommonName, "entra-sim local CA");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "entra-sim");
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     p.not_before = rcgen::date_time_ymd(2024, 1, 1);
     p.not_after = rcgen::date_time_ymd(2049, 12, 31);
     Ok(p)
@@ -50,11 +57,20 @@ pub fn build(names: &[String], ca_key_pem: Option<&str>) -> anyhow::Result<TlsMa
     let server_key = KeyPair::generate()?;
     let server_cert = sp.signed_by(&server_key, &issuer)?;
 
-    let chain = vec![server_cert.der().clone(), CertificateDer::from(ca_cert.der().to_vec())];
+    let chain = vec![
+        server_cert.der().clone(),
+        CertificateDer::from(ca_cert.der().to_vec()),
+    ];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
-    let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
-    Ok(TlsMaterial { ca_pem, ca_key_pem, server_config })
+    let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)?;
+    Ok(TlsMaterial {
+        ca_pem,
+        ca_key_pem,
+        server_config,
+    })
 }

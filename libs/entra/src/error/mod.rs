@@ -6,6 +6,7 @@
 
 mod kind;
 mod parse;
+mod remediation;
 
 use std::borrow::Cow;
 use std::fmt;

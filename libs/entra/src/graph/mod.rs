@@ -4,6 +4,7 @@
 //! eventual` where the query needs it (and on every `@odata.nextLink` of such a query), retries per
 //! [`crate::retry`], one re-acquisition of the token after a 401.
 
+mod changes;
 mod delta;
 mod groups;
 mod ids;
@@ -12,10 +13,8 @@ mod organization;
 mod query;
 mod users;
 
-pub use delta::{
-    DeltaCursor, DeltaError, DeltaPage, DeltaPager, DeltaStart, GroupChange, MemberChange,
-    RemovalReason, UserChange,
-};
+pub use changes::{DeltaCursor, GroupChange, MemberChange, RemovalReason, UserChange};
+pub use delta::{DeltaError, DeltaPage, DeltaPager, DeltaStart};
 pub use groups::{GROUP_SELECT, Group, GroupFilter};
 pub use ids::{GroupId, UserId};
 pub use members::{DirectoryObject, MemberKind, MemberScope};

@@ -47,3 +47,35 @@ fn secret_and_certificate_credentials_deserialise() {
     assert_eq!(c.algorithm, AssertionAlgorithm::Rs256);
     assert!(!format!("{s:?}").contains("\"K\""));
 }
+
+/// How a service embeds the section: `[entra]` in TOML or `PREFIX_ENTRA__…` env vars.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ServiceSettings {
+    entra: EntraSettings,
+}
+
+#[test]
+fn a_service_loads_the_section_from_env_vars_through_pa_config() {
+    let env = [
+        (
+            "PA_T_ENTRA__CLIENT_ID",
+            "4f0e8d2c-5b7a-4c1e-9a63-2d8f1b7e6c50",
+        ),
+        ("PA_T_ENTRA__GRAPH_BASE_URL", "http://127.0.0.1:8400/graph"),
+        ("PA_T_ENTRA__CREDENTIAL__SECRET", "from-env"),
+        ("PA_T_ENTRA__RETRY__MAX_ATTEMPTS", "3"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let s: ServiceSettings = pa_config::load_from_iter("PA_T_", None, env).unwrap();
+    assert_eq!(s.entra.client_id, "4f0e8d2c-5b7a-4c1e-9a63-2d8f1b7e6c50");
+    assert_eq!(
+        s.entra.graph_base_url.as_str(),
+        "http://127.0.0.1:8400/graph"
+    );
+    assert!(
+        matches!(&s.entra.credential, Credential::Secret(v) if v.expose_secret() == "from-env")
+    );
+    assert_eq!(s.entra.retry.max_attempts, 3);
+    assert_eq!(s.entra.retry.base_backoff_ms, 2_000);
+}

@@ -272,3 +272,82 @@ async fn a_cursor_for_another_graph_endpoint_is_refused_as_resync() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResyncRequired);
 }
+
+#[tokio::test]
+async fn an_expired_cursor_answered_with_400_also_signals_a_full_resync() {
+    let ctx = Ctx::new("Expiry 400 Hospital").await;
+    ctx.sim
+        .set_tenant_faults(
+            ctx.tenant.to_string(),
+            TenantFaults {
+                delta_expired_status: 400,
+                ..TenantFaults::default()
+            },
+        )
+        .unwrap();
+    let graph = ctx.client.graph(ctx.tenant);
+    let (_, cursor) = round(graph.groups_delta(DeltaStart::Initial))
+        .await
+        .unwrap();
+    ctx.sim.advance_clock(Duration::from_secs(8 * 24 * 3600));
+    let err = round(graph.groups_delta(DeltaStart::Resume(cursor)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DeltaError::ResyncRequired { code, .. } if code == "syncStateNotFound"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_large_group_split_over_several_entries_merges_to_its_full_membership() {
+    let ctx = Ctx::new("Slice Hospital").await;
+    let t = ctx.tenant.to_string();
+    ctx.sim
+        .set_tenant_faults(
+            t.clone(),
+            TenantFaults {
+                delta_member_slice: Some(2),
+                delta_page_size: Some(2),
+                ..TenantFaults::default()
+            },
+        )
+        .unwrap();
+    let group = ctx
+        .sim
+        .add_group(t.clone(), NewGroup::security("Big Group"))
+        .unwrap();
+    for i in 0..7 {
+        let u = ctx
+            .sim
+            .add_user(
+                t.clone(),
+                NewUser::new(&format!("m{i}@{}", ctx.domain), "M"),
+            )
+            .unwrap();
+        ctx.sim.add_member(t.clone(), group.id, u.id).unwrap();
+    }
+    let (changes, _) = round(
+        ctx.client
+            .graph(ctx.tenant)
+            .groups_delta(DeltaStart::Initial),
+    )
+    .await
+    .unwrap();
+    let mut entries = 0;
+    let mut members = std::collections::HashSet::new();
+    for change in changes {
+        if let GroupChange::Upserted {
+            group: g,
+            members: slice,
+        } = change
+            && g.id.as_uuid() == group.id
+        {
+            entries += 1;
+            assert!(slice.len() <= 2);
+            members.extend(slice.into_iter().map(|m| m.id));
+        }
+    }
+    assert!(entries >= 4, "{entries}");
+    assert_eq!(members.len(), 7);
+}

@@ -12,4 +12,5 @@ mod paging;
 mod retries;
 mod search;
 mod tenant;
+mod tls;
 mod tokens;

@@ -222,3 +222,27 @@ async fn reading_users_without_the_permission_is_typed_access_denied() {
     assert_eq!(err.status(), Some(403));
     assert!(err.remediation().contains("admin consent"));
 }
+
+#[tokio::test]
+async fn a_duplicated_page_is_read_again_without_getting_stuck() {
+    let ctx = Ctx::new("Duplicate Hospital").await;
+    add_users(&ctx, 30);
+    ctx.sim
+        .set_tenant_faults(
+            ctx.tenant.to_string(),
+            entra_sim::TenantFaults {
+                duplicate_pages: 1,
+                ..entra_sim::TenantFaults::default()
+            },
+        )
+        .unwrap();
+    let graph = ctx.client.graph(ctx.tenant);
+    let items = graph
+        .users(&UserFilter::default(), PageSize::new(10).unwrap())
+        .collect_all()
+        .await
+        .unwrap();
+    let unique: HashSet<UserId> = items.iter().map(|u| u.id).collect();
+    assert_eq!(unique.len(), 31);
+    assert!(items.len() > 31, "one page was served twice");
+}

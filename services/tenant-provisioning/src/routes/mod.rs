@@ -7,12 +7,24 @@ pub mod pagination;
 pub mod setup_links;
 pub mod tenants;
 
+use actix_web::middleware::from_fn;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Registers every `/v1` route (mounted under the `/v1` scope by `startup`).
+use crate::auth::require_operator;
+
+/// Registers every `/v1` route (mounted under the `/v1` scope by `startup`): the public
+/// egress manifest first, then everything else behind operator authentication (which
+/// runs before any extractor, so unauthenticated requests learn nothing but 401).
 pub fn configure(cfg: &mut ServiceConfig) {
-    tenants::configure(cfg);
-    setup_links::configure(cfg);
-    operator_keys::configure(cfg);
     egress::configure(cfg);
+    cfg.service(
+        scope::scope("")
+            .wrap(from_fn(require_operator))
+            .configure(|cfg| {
+                tenants::configure(cfg);
+                setup_links::configure(cfg);
+                operator_keys::configure(cfg);
+            }),
+    );
 }

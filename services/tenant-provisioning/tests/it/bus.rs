@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use pa_messaging::lapin::options::{BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
+use pa_messaging::lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions,
+};
 use pa_messaging::lapin::types::FieldTable;
 use pa_messaging::lapin::{Connection, Consumer};
 use pa_messaging::{AmqpSettings, Envelope};
@@ -21,24 +23,47 @@ impl EventTap {
     /// Binds a fresh queue before the test acts, so no event is missed.
     pub async fn start() -> Self {
         let settings = AmqpSettings::default();
-        let connection = pa_messaging::connect(&settings, "tenant-provisioning-it").await.expect("broker");
+        let connection = pa_messaging::connect(&settings, "tenant-provisioning-it")
+            .await
+            .expect("broker");
         let channel = connection.create_channel().await.expect("channel");
-        pa_messaging::topology::declare_exchanges(&channel, &settings).await.expect("exchanges");
+        pa_messaging::topology::declare_exchanges(&channel, &settings)
+            .await
+            .expect("exchanges");
         let queue = format!("pa.test.tenant-provisioning.{}", Uuid::now_v7().simple());
-        let options = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+        let options = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..QueueDeclareOptions::default()
+        };
         channel
             .queue_declare(queue.as_str().into(), options, FieldTable::default())
             .await
             .expect("queue");
         channel
-            .queue_bind(queue.as_str().into(), settings.exchange.as_str().into(), "tenant.#".into(), QueueBindOptions::default(), FieldTable::default())
+            .queue_bind(
+                queue.as_str().into(),
+                settings.exchange.as_str().into(),
+                "tenant.#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
             .await
             .expect("bind");
         let consumer = channel
-            .basic_consume(queue.as_str().into(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+            .basic_consume(
+                queue.as_str().into(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
             .await
             .expect("consume");
-        Self { _connection: connection, consumer, seen: Vec::new() }
+        Self {
+            _connection: connection,
+            consumer,
+            seen: Vec::new(),
+        }
     }
 
     /// Waits until events of every type in `types` arrived for `tenant`; returns them all
@@ -52,7 +77,10 @@ impl EventTap {
                 .filter(|(e, _)| e.tenant_id.is_some_and(|t| t.to_string() == tenant))
                 .cloned()
                 .collect();
-            if types.iter().all(|t| mine.iter().any(|(e, _)| e.event_type == *t)) {
+            if types
+                .iter()
+                .all(|t| mine.iter().any(|(e, _)| e.event_type == *t))
+            {
                 return mine;
             }
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());

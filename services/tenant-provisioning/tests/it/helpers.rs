@@ -24,7 +24,6 @@ pub struct TestApp {
     /// `pa_app`: subject to row-level security, like the service.
     pub pool: PgPool,
     pub sink: SmtpSinkHandle,
-    pub settings: Settings,
 }
 
 /// Installs the TLS provider and quiet test logging (idempotent).
@@ -42,7 +41,9 @@ pub fn test_settings(smtp_port: u16) -> Settings {
     s.smtp.host = "127.0.0.1".into();
     s.smtp.port = smtp_port;
     s.smtp.tls = SmtpTls::None;
-    s.setup_links.wizard_base_url = "https://wizard.test.example/onboarding/".parse().expect("url");
+    s.setup_links.wizard_base_url = "https://wizard.test.example/onboarding/"
+        .parse()
+        .expect("url");
     // Tests drive the purge themselves (tenant_provisioning::purge::purge_due).
     s.deprovision.purge_interval_secs = 0;
     s
@@ -60,7 +61,7 @@ impl TestApp {
         let sink = smtp_sink::SmtpSink::start("127.0.0.1:0").expect("smtp sink");
         let mut settings = test_settings(sink.addr().port());
         tweak(&mut settings);
-        let app = Application::build(settings.clone()).await.expect("app builds");
+        let app = Application::build(settings).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         let (key, key_id) = create_operator_key(&pool, "integration test").await;
@@ -71,7 +72,6 @@ impl TestApp {
             key_id,
             pool,
             sink,
-            settings,
         }
     }
 
@@ -83,23 +83,40 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.request(Method::GET, path).send().await.expect("request")
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::POST, path).json(body).send().await.expect("request")
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post_empty(&self, path: &str) -> Response {
-        self.request(Method::POST, path).send().await.expect("request")
+        self.request(Method::POST, path)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::PATCH, path).json(body).send().await.expect("request")
+        self.request(Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.request(Method::DELETE, path).send().await.expect("request")
+        self.request(Method::DELETE, path)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Provisions a tenant with a unique contact address; returns its JSON.
@@ -116,7 +133,12 @@ impl TestApp {
         });
         merge(&mut body, overrides);
         let response = self.post("/v1/tenants", &body).await;
-        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
         response.json().await.expect("tenant json")
     }
 
@@ -135,7 +157,9 @@ impl TestApp {
     /// The token in the newest setup e-mail to `to` (waiting for the `n`th).
     pub async fn token_in_mail(&self, to: &str, n: usize) -> String {
         let mails = self.mails_to(to, n).await;
-        let mail = mails.get(n - 1).unwrap_or_else(|| panic!("no setup e-mail #{n} to {to}"));
+        let mail = mails
+            .get(n - 1)
+            .unwrap_or_else(|| panic!("no setup e-mail #{n} to {to}"));
         token_of(mail)
     }
 
@@ -155,7 +179,9 @@ pub async fn create_operator_key(pool: &PgPool, name: &str) -> (String, Uuid) {
     let mut tx = pool.begin().await.expect("tx");
     let ctx = RequestContext::system("tests");
     let name = KeyName::parse(name).expect("name");
-    let (key, record) = operator_keys::create(&mut tx, &ctx, &name).await.expect("key");
+    let (key, record) = operator_keys::create(&mut tx, &ctx, &name)
+        .await
+        .expect("key");
     tx.commit().await.expect("commit");
     (key.expose().to_owned(), record.id)
 }
@@ -190,14 +216,22 @@ pub fn merge(body: &mut Value, overrides: Value) {
 
 /// Asserts a problem response: status, `application/problem+json`, `code`; returns the body.
 pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
     let content_type = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
     let body: Value = response.json().await.expect("problem json");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
@@ -207,4 +241,28 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
 /// The id of a tenant JSON.
 pub fn id_of(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
+}
+
+/// Runs purge passes until tenant `id` is purged. Other test processes purge too, and a
+/// pass skips a tenant another pass has locked, so one pass alone may miss it.
+pub async fn purge(app: &TestApp, id: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        tenant_provisioning::purge::purge_due(&app.pool)
+            .await
+            .expect("purge pass");
+        let status: String = sqlx::query_scalar("SELECT status FROM tenants WHERE id = $1::uuid")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("tenant");
+        if status == "purged" {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "tenant {id} was not purged"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

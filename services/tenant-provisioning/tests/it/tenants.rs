@@ -16,7 +16,10 @@ async fn provisioning_a_tenant_answers_201_with_location_and_emails_the_first_se
     });
     let response = app.post("/v1/tenants", &body).await;
     assert_eq!(response.status(), 201);
-    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let tenant: Value = response.json().await.expect("json");
     assert_eq!(location, format!("/v1/tenants/{}", id_of(&tenant)));
     assert_eq!(tenant["display_name"], "Acme Health");
@@ -27,7 +30,10 @@ async fn provisioning_a_tenant_answers_201_with_location_and_emails_the_first_se
 
     let mails = app.mails_to(&email, 1).await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].subject().as_deref(), Some("Set up Patient Access for Acme Health"));
+    assert_eq!(
+        mails[0].subject().as_deref(),
+        Some("Set up Patient Access for Acme Health")
+    );
     let html = mails[0].html_body().expect("html part");
     assert!(html.contains("Acme Health") && html.contains("#token=pa_setup_"));
 }
@@ -64,17 +70,23 @@ async fn provisioning_without_a_setup_link_sends_no_email() {
 async fn tenants_are_listed_newest_first_with_every_filter() {
     let app = TestApp::spawn().await;
     let crm = format!("CRM-{}", uuid::Uuid::now_v7().simple());
-    let prefix = format!("Zeta {}", &crm[4..14]);
+    let prefix = format!("Zeta {}", &crm[24..36]);
     let prod = app
         .create_tenant_with(json!({"display_name": format!("{prefix} prod"), "external_ref": crm, "send_setup_link": false}))
         .await;
     let non_prod = app
         .create_tenant_with(json!({"display_name": format!("{prefix} test"), "external_ref": crm, "environment": "non_production", "send_setup_link": false}))
         .await;
-    app.post_empty(&format!("/v1/tenants/{}/suspend", id_of(&non_prod))).await;
+    app.post_empty(&format!("/v1/tenants/{}/suspend", id_of(&non_prod)))
+        .await;
 
     let ids = |page: &Value| -> Vec<String> {
-        page["items"].as_array().expect("items").iter().map(id_of).collect()
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(id_of)
+            .collect()
     };
     let list = |query: String| {
         let app = &app;
@@ -94,7 +106,11 @@ async fn tenants_are_listed_newest_first_with_every_filter() {
     let by_name = list(format!("q={lower}")).await;
     assert_eq!(ids(&by_name), [id_of(&non_prod), id_of(&prod)]);
     let wildcard = list(format!("q={}%25", lower)).await;
-    assert_eq!(ids(&wildcard), Vec::<String>::new(), "% is matched literally");
+    assert_eq!(
+        ids(&wildcard),
+        Vec::<String>::new(),
+        "% is matched literally"
+    );
 }
 
 #[tokio::test]
@@ -131,10 +147,17 @@ async fn listing_pages_through_tenants_with_an_opaque_cursor() {
 #[tokio::test]
 async fn patching_a_tenant_changes_only_the_fields_given() {
     let app = TestApp::spawn().await;
-    let tenant = app.create_tenant_with(json!({"external_ref": "CRM-patch", "environment": "non_production"})).await;
+    let tenant = app
+        .create_tenant_with(json!({"external_ref": "CRM-patch", "environment": "non_production"}))
+        .await;
     let path = format!("/v1/tenants/{}", id_of(&tenant));
     let new_email = unique_email();
-    let response = app.patch(&path, &json!({"display_name": "Acme Renamed", "contact_email": new_email})).await;
+    let response = app
+        .patch(
+            &path,
+            &json!({"display_name": "Acme Renamed", "contact_email": new_email}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let patched: Value = response.json().await.expect("json");
     assert_eq!(patched["display_name"], "Acme Renamed");
@@ -142,7 +165,12 @@ async fn patching_a_tenant_changes_only_the_fields_given() {
     assert_eq!(patched["external_ref"], "CRM-patch");
     assert_eq!(patched["environment"], tenant["environment"]);
 
-    let cleared: Value = app.patch(&path, &json!({"external_ref": null})).await.json().await.expect("json");
+    let cleared: Value = app
+        .patch(&path, &json!({"external_ref": null}))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(cleared["external_ref"], Value::Null);
     assert_eq!(cleared["display_name"], "Acme Renamed");
 }
@@ -154,12 +182,19 @@ async fn a_second_live_production_tenant_with_the_same_external_ref_is_a_conflic
     let first = app.create_tenant_with(json!({"external_ref": crm})).await;
     let email = unique_email();
     let body = json!({"display_name": "Dup", "contact_email": email, "environment": "production", "external_ref": crm});
-    let problem = assert_problem(app.post("/v1/tenants", &body).await, 409, "external_ref_conflict").await;
+    let problem = assert_problem(
+        app.post("/v1/tenants", &body).await,
+        409,
+        "external_ref_conflict",
+    )
+    .await;
     assert_eq!(problem["errors"][0]["field"], "external_ref");
     assert!(app.sink.messages_to(&email).is_empty(), "nothing was sent");
 
     // A non-production tenant may share it, and deprovisioning the first frees it.
-    app.create_tenant_with(json!({"external_ref": crm, "environment": "non_production"})).await;
-    app.post_empty(&format!("/v1/tenants/{}/deprovision", id_of(&first))).await;
+    app.create_tenant_with(json!({"external_ref": crm, "environment": "non_production"}))
+        .await;
+    app.post_empty(&format!("/v1/tenants/{}/deprovision", id_of(&first)))
+        .await;
     app.create_tenant_with(json!({"external_ref": crm})).await;
 }

@@ -34,10 +34,17 @@ fn main() -> anyhow::Result<()> {
     }
     reports.sort_by(|a, b| a.id.cmp(&b.id));
     let machine = std::fs::read_to_string(&args.machine)?;
-    let notes = args.notes.as_ref().and_then(|p| std::fs::read_to_string(p).ok());
+    let notes = args
+        .notes
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
     let md = render(&reports, &machine, notes.as_deref())?;
     std::fs::write(&args.out, md)?;
-    let failed = reports.iter().flat_map(|r| &r.targets).filter(|t| !t.pass).count();
+    let failed = reports
+        .iter()
+        .flat_map(|r| &r.targets)
+        .filter(|t| !t.pass)
+        .count();
     println!("wrote {} ({} target(s) missed)", args.out.display(), failed);
     Ok(())
 }
@@ -56,7 +63,10 @@ fn render(reports: &[BenchReport], machine: &str, notes: Option<&str>) -> anyhow
         writeln!(md, "| {} | {} |", k.trim(), v.trim().replace('|', "\\|"))?;
     }
     writeln!(md, "\n## Summary\n")?;
-    writeln!(md, "| bench | issue | metric | measured | target | baseline (same run) | result |")?;
+    writeln!(
+        md,
+        "| bench | issue | metric | measured | target | baseline (same run) | result |"
+    )?;
     writeln!(md, "|---|---|---|---|---|---|---|")?;
     for r in reports {
         for t in &r.targets {
@@ -85,7 +95,11 @@ fn render(reports: &[BenchReport], machine: &str, notes: Option<&str>) -> anyhow
 fn section(md: &mut String, r: &BenchReport) -> anyhow::Result<()> {
     writeln!(md, "\n## {} (issue #{})\n", r.title, r.issue)?;
     if let Some(e) = &r.error {
-        writeln!(md, "**The bench did not complete:** `{}`\n", e.replace('`', "'"))?;
+        writeln!(
+            md,
+            "**The bench did not complete:** `{}`\n",
+            e.replace('`', "'")
+        )?;
     }
     if !r.params.is_empty() {
         let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -94,7 +108,13 @@ fn section(md: &mut String, r: &BenchReport) -> anyhow::Result<()> {
     if !r.figures.is_empty() {
         writeln!(md, "| scenario | metric | value |\n|---|---|---|")?;
         for f in &r.figures {
-            writeln!(md, "| {} | {} | {} |", f.scenario, f.metric, value(f.value, &f.unit))?;
+            writeln!(
+                md,
+                "| {} | {} | {} |",
+                f.scenario,
+                f.metric,
+                value(f.value, &f.unit)
+            )?;
         }
         writeln!(md)?;
     }
@@ -108,7 +128,11 @@ fn value(v: f64, unit: &str) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
-    let digits = if v.fract() == 0.0 || v.abs() >= 100.0 { 0 } else { 2 };
+    let digits = if v.fract() == 0.0 || v.abs() >= 100.0 {
+        0
+    } else {
+        2
+    };
     format!("{} {unit}", group_thousands(&format!("{v:.digits$}")))
 }
 

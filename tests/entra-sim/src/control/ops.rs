@@ -8,7 +8,9 @@ use uuid::Uuid;
 use crate::error::{SimError, SimResult};
 use crate::state::SimState;
 use crate::store::faults::{TenantFaults, UserFaults};
-use crate::store::input::{GroupInfo, GroupPatch, NewGroup, NewUser, TenantSpec, UserInfo, UserPatch};
+use crate::store::input::{
+    GroupInfo, GroupPatch, NewGroup, NewUser, TenantSpec, UserInfo, UserPatch,
+};
 use crate::store::model::{MemberRef, SizeClass};
 use crate::store::{Consent, Directory, TenantCell};
 use crate::throttle::ThrottleStatus;
@@ -30,7 +32,10 @@ pub fn tenant_info(cell: &TenantCell) -> TenantInfo {
     let consent = cell.control.lock().consent.clone();
     let (users, groups) = {
         let d = cell.dir.read();
-        (d.live_users, d.groups.iter().filter(|g| g.is_live()).count())
+        (
+            d.live_users,
+            d.groups.iter().filter(|g| g.is_live()).count(),
+        )
     };
     TenantInfo {
         id: m.id,
@@ -74,7 +79,8 @@ pub fn group_info(dir: &Directory, idx: u32) -> GroupInfo {
 }
 
 fn user_idx(dir: &Directory, key: &str) -> SimResult<u32> {
-    dir.find_user(key).ok_or_else(|| SimError::NotFound(format!("user {key}")))
+    dir.find_user(key)
+        .ok_or_else(|| SimError::NotFound(format!("user {key}")))
 }
 
 impl SimState {
@@ -86,14 +92,23 @@ impl SimState {
         let now = self.now();
         let consent = spec.consented.then(|| {
             let app = self.app.read();
-            Consent { sp_object_id: Uuid::new_v4(), roles: app.app_roles.clone(), delegated: app.delegated_scopes.clone(), granted_at: now - 3600 }
+            Consent {
+                sp_object_id: Uuid::new_v4(),
+                roles: app.app_roles.clone(),
+                delegated: app.delegated_scopes.clone(),
+                granted_at: now - 3600,
+            }
         });
         let cell = self.store.create_tenant(now, spec, consent)?;
         Ok(tenant_info(&cell))
     }
 
     /// Run `f` on a tenant's directory under its write lock, with the sim time.
-    pub fn with_dir<T>(&self, tenant: &str, f: impl FnOnce(&mut Directory, i64) -> SimResult<T>) -> SimResult<T> {
+    pub fn with_dir<T>(
+        &self,
+        tenant: &str,
+        f: impl FnOnce(&mut Directory, i64) -> SimResult<T>,
+    ) -> SimResult<T> {
         let cell = self.tenant_cell(tenant)?;
         let now = self.now();
         let mut dir = cell.dir.write();
@@ -116,7 +131,14 @@ impl SimState {
     }
 
     pub fn op_set_enabled(&self, tenant: &str, user: &str, enabled: bool) -> SimResult<UserInfo> {
-        self.op_update_user(tenant, user, UserPatch { account_enabled: Some(enabled), ..UserPatch::default() })
+        self.op_update_user(
+            tenant,
+            user,
+            UserPatch {
+                account_enabled: Some(enabled),
+                ..UserPatch::default()
+            },
+        )
     }
 
     pub fn op_get_user(&self, tenant: &str, user: &str) -> SimResult<UserInfo> {
@@ -168,7 +190,14 @@ impl SimState {
     }
 
     pub fn op_add_group(&self, tenant: &str, g: NewGroup) -> SimResult<GroupInfo> {
-        let domain = self.tenant_cell(tenant)?.meta.read().domains.first().cloned().unwrap_or_default();
+        let domain = self
+            .tenant_cell(tenant)?
+            .meta
+            .read()
+            .domains
+            .first()
+            .cloned()
+            .unwrap_or_default();
         self.with_dir(tenant, |d, now| {
             let idx = d.add_group(now, g)?;
             if d.groups[idx as usize].mail_enabled {
@@ -179,7 +208,12 @@ impl SimState {
         })
     }
 
-    pub fn op_update_group(&self, tenant: &str, group: &str, p: GroupPatch) -> SimResult<GroupInfo> {
+    pub fn op_update_group(
+        &self,
+        tenant: &str,
+        group: &str,
+        p: GroupPatch,
+    ) -> SimResult<GroupInfo> {
         self.with_dir(tenant, |d, now| {
             let idx = d.find_group(group)?;
             d.update_group(now, idx, p)?;
@@ -210,12 +244,20 @@ impl SimState {
         })
     }
 
-    pub fn op_grant_consent(&self, tenant: &str, roles: Option<Vec<String>>) -> SimResult<TenantInfo> {
+    pub fn op_grant_consent(
+        &self,
+        tenant: &str,
+        roles: Option<Vec<String>>,
+    ) -> SimResult<TenantInfo> {
         let cell = self.tenant_cell(tenant)?;
         let app = self.app.read().clone();
         {
             let mut c = cell.control.lock();
-            let sp = c.consent.as_ref().map(|c| c.sp_object_id).unwrap_or_else(Uuid::new_v4);
+            let sp = c
+                .consent
+                .as_ref()
+                .map(|c| c.sp_object_id)
+                .unwrap_or_else(Uuid::new_v4);
             c.consent = Some(Consent {
                 sp_object_id: sp,
                 roles: roles.unwrap_or(app.app_roles),
@@ -243,7 +285,12 @@ impl SimState {
         Ok(self.tenant_cell(tenant)?.faults())
     }
 
-    pub fn op_set_user_faults(&self, tenant: &str, user: &str, f: UserFaults) -> SimResult<UserFaults> {
+    pub fn op_set_user_faults(
+        &self,
+        tenant: &str,
+        user: &str,
+        f: UserFaults,
+    ) -> SimResult<UserFaults> {
         self.with_dir(tenant, |d, _| {
             let idx = user_idx(d, user)?;
             d.users[idx as usize].faults = f;
@@ -263,13 +310,19 @@ impl SimState {
 
     pub fn op_throttle_status(&self, tenant: &str) -> SimResult<ThrottleStatus> {
         let cell = self.tenant_cell(tenant)?;
-        let limit = cell.faults().ru_limit_per_10s.unwrap_or_else(|| cell.size_class().ru_limit());
-        Ok(self.throttle.status(&self.client_id(), cell.id(), limit, self.clock.now_ms()))
+        let limit = cell
+            .faults()
+            .ru_limit_per_10s
+            .unwrap_or_else(|| cell.size_class().ru_limit());
+        Ok(self
+            .throttle
+            .status(&self.client_id(), cell.id(), limit, self.clock.now_ms()))
     }
 
     pub fn op_rotate_keys(&self, retire_previous: bool) -> SimResult<String> {
         let m = crate::keys::generate_rsa().map_err(|e| SimError::Internal(e.to_string()))?;
-        let k = crate::keys::SigningKey::from_material(&m).map_err(|e| SimError::Internal(e.to_string()))?;
+        let k = crate::keys::SigningKey::from_material(&m)
+            .map_err(|e| SimError::Internal(e.to_string()))?;
         Ok(self.keys.write().rotate(k, retire_previous))
     }
 }

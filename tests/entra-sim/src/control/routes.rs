@@ -34,14 +34,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/app/redirect_uris").route(put().to(set_redirects)))
         .service(resource("/demo").route(post().to(demo)))
         .service(resource("/generate").route(post().to(generate)))
-        .service(resource("/signin").route(put().to(signin)).route(delete().to(clear_signin)))
+        .service(
+            resource("/signin")
+                .route(put().to(signin))
+                .route(delete().to(clear_signin)),
+        )
         .service(resource("/clock").route(get().to(clock)))
         .service(resource("/clock/advance").route(post().to(advance)))
         .service(resource("/keys/rotate").route(post().to(rotate)))
-        .service(resource("/tenants").route(get().to(tenants)).route(post().to(create_tenant)))
+        .service(
+            resource("/tenants")
+                .route(get().to(tenants))
+                .route(post().to(create_tenant)),
+        )
         .service(resource("/tenants/{t}").route(get().to(tenant)))
-        .service(resource("/tenants/{t}/consent").route(put().to(grant)).route(delete().to(revoke)))
-        .service(resource("/tenants/{t}/faults").route(get().to(faults)).route(put().to(set_faults)))
+        .service(
+            resource("/tenants/{t}/consent")
+                .route(put().to(grant))
+                .route(delete().to(revoke)),
+        )
+        .service(
+            resource("/tenants/{t}/faults")
+                .route(get().to(faults))
+                .route(put().to(set_faults)),
+        )
         .service(resource("/tenants/{t}/throttle").route(get().to(throttle)))
         .service(resource("/tenants/{t}/users").route(post().to(add_user)))
         .service(
@@ -53,7 +69,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/tenants/{t}/users/{u}/faults").route(put().to(user_faults)))
         .service(resource("/tenants/{t}/users/{u}/{action}").route(post().to(user_action)))
         .service(resource("/tenants/{t}/groups").route(post().to(add_group)))
-        .service(resource("/tenants/{t}/groups/{g}").route(patch().to(update_group)).route(delete().to(delete_group)))
+        .service(
+            resource("/tenants/{t}/groups/{g}")
+                .route(patch().to(update_group))
+                .route(delete().to(delete_group)),
+        )
         .service(resource("/tenants/{t}/groups/{g}/members").route(post().to(add_member)))
         .service(resource("/tenants/{t}/groups/{g}/members/{m}").route(delete().to(remove_member)));
 }
@@ -91,14 +111,18 @@ async fn demo(st: St) -> R {
 
 async fn generate(st: St, b: web::Bytes) -> R {
     let mut v: serde_json::Value = body(&b)?;
-    let seed = v.get("seed").and_then(serde_json::Value::as_u64).unwrap_or(1);
+    let seed = v
+        .get("seed")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(1);
     if let Some(o) = v.as_object_mut() {
         o.remove("seed");
     }
     let spec: GenerateSpec = if v.is_null() {
         GenerateSpec::default()
     } else {
-        serde_json::from_value(v).map_err(|e| SimError::BadRequest(format!("invalid generate spec: {e}")))?
+        serde_json::from_value(v)
+            .map_err(|e| SimError::BadRequest(format!("invalid generate spec: {e}")))?
     };
     let st2 = st.clone();
     let info = web::block(move || st2.op_generate(seed, spec))
@@ -139,6 +163,7 @@ async fn advance(st: St, b: web::Bytes) -> R {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Rotate {
     retire_previous: bool,
 }
@@ -153,7 +178,12 @@ async fn rotate(st: St, b: web::Bytes) -> R {
 }
 
 async fn tenants(st: St) -> R {
-    ok(st.store.all().iter().map(|t| crate::control::ops::tenant_info(t)).collect::<Vec<_>>())
+    ok(st
+        .store
+        .all()
+        .iter()
+        .map(|t| crate::control::ops::tenant_info(t))
+        .collect::<Vec<_>>())
 }
 
 async fn create_tenant(st: St, b: web::Bytes) -> R {
@@ -162,10 +192,11 @@ async fn create_tenant(st: St, b: web::Bytes) -> R {
 }
 
 async fn tenant(st: St, p: web::Path<String>) -> R {
-    ok(crate::control::ops::tenant_info(&st.tenant_cell(&p)?))
+    ok(crate::control::ops::tenant_info(&*st.tenant_cell(&p)?))
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Grant {
     roles: Option<Vec<String>>,
 }
@@ -206,9 +237,17 @@ async fn update_user(st: St, p: web::Path<(String, String)>, b: web::Bytes) -> R
     ok(st.op_update_user(&p.0, &p.1, patch)?)
 }
 
-async fn delete_user(st: St, p: web::Path<(String, String)>, q: web::Query<HashMap<String, String>>) -> R {
+async fn delete_user(
+    st: St,
+    p: web::Path<(String, String)>,
+    q: web::Query<HashMap<String, String>>,
+) -> R {
     let permanent = q.get("permanent").is_some_and(|v| v == "true" || v == "1");
-    if permanent { ok(st.op_hard_delete(&p.0, &p.1)?) } else { ok(st.op_soft_delete(&p.0, &p.1)?) }
+    if permanent {
+        ok(st.op_hard_delete(&p.0, &p.1)?)
+    } else {
+        ok(st.op_soft_delete(&p.0, &p.1)?)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -226,7 +265,9 @@ async fn user_action(st: St, p: web::Path<(String, String, String)>, b: web::Byt
         "enable" => ok(st.op_set_enabled(&t, &u, true)?),
         "restore" => ok(st.op_restore(&t, &u)?),
         "rename" => {
-            let upn = a.user_principal_name.ok_or_else(|| SimError::BadRequest("user_principal_name is required".into()))?;
+            let upn = a
+                .user_principal_name
+                .ok_or_else(|| SimError::BadRequest("user_principal_name is required".into()))?;
             ok(st.op_rename_upn(&t, &u, &upn)?)
         }
         "move" => {

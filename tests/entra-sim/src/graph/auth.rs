@@ -29,7 +29,11 @@ fn unauthorized(st: &SimState, msg: &str) -> GraphError {
 }
 
 pub fn authenticate(st: &SimState, req: &HttpRequest) -> Result<Caller, GraphError> {
-    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let header = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
@@ -41,13 +45,21 @@ pub fn authenticate(st: &SimState, req: &HttpRequest) -> Result<Caller, GraphErr
     let parse_fail = || unauthorized(st, "CompactToken parsing failed with error code: 80049217");
     let h = decode_header(token).map_err(|_| parse_fail())?;
     if h.alg != Algorithm::RS256 {
-        return Err(unauthorized(st, "Access token validation failure. Invalid signature algorithm."));
+        return Err(unauthorized(
+            st,
+            "Access token validation failure. Invalid signature algorithm.",
+        ));
     }
     let key = h
         .kid
         .as_deref()
         .and_then(|kid| st.keys.read().find(kid))
-        .ok_or_else(|| unauthorized(st, "Access token validation failure. Signing key not found."))?;
+        .ok_or_else(|| {
+            unauthorized(
+                st,
+                "Access token validation failure. Signing key not found.",
+            )
+        })?;
     let mut v = Validation::new(Algorithm::RS256);
     v.validate_exp = false;
     v.validate_nbf = false;
@@ -63,14 +75,23 @@ pub fn authenticate(st: &SimState, req: &HttpRequest) -> Result<Caller, GraphErr
         .claims;
     let now = st.now();
     if claims.exp <= now || claims.nbf > now + 300 {
-        return Err(unauthorized(st, "Access token has expired or is not yet valid."));
+        return Err(unauthorized(
+            st,
+            "Access token has expired or is not yet valid.",
+        ));
     }
     if claims.aud != GRAPH_AUDIENCE && claims.aud != GRAPH_APP_ID {
-        return Err(unauthorized(st, "Access token validation failure. Invalid audience."));
+        return Err(unauthorized(
+            st,
+            "Access token validation failure. Invalid audience.",
+        ));
     }
     let tid = Uuid::try_parse(&claims.tid).map_err(|_| parse_fail())?;
     if claims.iss != format!("https://sts.windows.net/{tid}/") {
-        return Err(unauthorized(st, "Access token validation failure. Invalid issuer."));
+        return Err(unauthorized(
+            st,
+            "Access token validation failure. Invalid issuer.",
+        ));
     }
     let tenant = st
         .store
@@ -84,7 +105,10 @@ pub fn authenticate(st: &SimState, req: &HttpRequest) -> Result<Caller, GraphErr
         tenant,
         app_id: claims.appid,
         roles: claims.roles.unwrap_or_default(),
-        scopes: claims.scp.map(|s| s.split(' ').map(str::to_string).collect()).unwrap_or_default(),
+        scopes: claims
+            .scp
+            .map(|s| s.split(' ').map(str::to_string).collect())
+            .unwrap_or_default(),
         user,
     })
 }
@@ -102,18 +126,59 @@ impl Caller {
     pub fn allowed(&self, need: Need) -> bool {
         let (app, delegated): (&[&str], &[&str]) = match need {
             Need::ReadUsers => (
-                &["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-                &["User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.AccessAsUser.All"],
+                &[
+                    "User.Read.All",
+                    "User.ReadWrite.All",
+                    "User.ReadBasic.All",
+                    "Directory.Read.All",
+                    "Directory.ReadWrite.All",
+                ],
+                &[
+                    "User.Read.All",
+                    "User.ReadBasic.All",
+                    "User.ReadWrite.All",
+                    "Directory.Read.All",
+                    "Directory.AccessAsUser.All",
+                ],
             ),
             Need::ReadGroups => (
-                &["Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-                &["Group.Read.All", "GroupMember.Read.All", "Directory.Read.All", "Directory.AccessAsUser.All"],
+                &[
+                    "Group.Read.All",
+                    "Group.ReadWrite.All",
+                    "GroupMember.Read.All",
+                    "Directory.Read.All",
+                    "Directory.ReadWrite.All",
+                ],
+                &[
+                    "Group.Read.All",
+                    "GroupMember.Read.All",
+                    "Directory.Read.All",
+                    "Directory.AccessAsUser.All",
+                ],
             ),
             Need::ReadOrganization => (
-                &["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-                &["User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.AccessAsUser.All"],
+                &[
+                    "Organization.Read.All",
+                    "Organization.ReadWrite.All",
+                    "Directory.Read.All",
+                    "Directory.ReadWrite.All",
+                ],
+                &[
+                    "User.Read",
+                    "Organization.Read.All",
+                    "Directory.Read.All",
+                    "Directory.AccessAsUser.All",
+                ],
             ),
-            Need::Me => (&[], &["User.Read", "User.ReadWrite", "User.Read.All", "Directory.Read.All"]),
+            Need::Me => (
+                &[],
+                &[
+                    "User.Read",
+                    "User.ReadWrite",
+                    "User.Read.All",
+                    "Directory.Read.All",
+                ],
+            ),
         };
         if self.user.is_some() {
             self.scopes.iter().any(|s| delegated.contains(&s.as_str()))

@@ -35,6 +35,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// Consume one `empty_pages` knob unit, if any.
+    pub fn take_empty(&self) -> bool {
+        let mut c = self.tenant.control.lock();
+        if c.faults.empty_pages > 0 {
+            c.faults.empty_pages -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Position encoded in `$skiptoken` (0 when absent).
     pub fn position(&self, kind: &str) -> Result<(u64, u64), GraphError> {
         match &self.p.skiptoken {
@@ -48,17 +59,34 @@ impl Ctx<'_> {
 
     /// `@odata.nextLink` for position `pos`, keeping every original parameter.
     pub fn next_link(&self, kind: &str, pos: u64, version: u64) -> String {
-        let tok = cursor::encode(&cursor::Cursor { t: self.tid(), k: kind.to_string(), p: pos, v: version });
-        link(&self.st.graph_base, &self.path, &self.p.pairs, &["$skiptoken"], ("$skiptoken", &tok))
+        let tok = cursor::encode(&cursor::Cursor {
+            t: self.tid(),
+            k: kind.to_string(),
+            p: pos,
+            v: version,
+        });
+        link(
+            &self.st.graph_base,
+            &self.path,
+            &self.p.pairs,
+            &["$skiptoken"],
+            ("$skiptoken", &tok),
+        )
     }
 
     pub fn filter(&self, target: Target) -> Result<Option<Expr>, GraphError> {
-        self.p.filter.as_deref().map(|f| filter::compile(f, target, self.p.advanced())).transpose()
+        self.p
+            .filter
+            .as_deref()
+            .map(|f| filter::compile(f, target, self.p.advanced()))
+            .transpose()
     }
 
     /// `$search` requires `ConsistencyLevel: eventual` on directory objects.
     pub fn search(&self, target: Target) -> Result<Option<SExpr>, GraphError> {
-        let Some(s) = self.p.search.as_deref() else { return Ok(None) };
+        let Some(s) = self.p.search.as_deref() else {
+            return Ok(None);
+        };
         if !self.p.eventual {
             return Err(GraphError::unsupported(
                 "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
@@ -74,7 +102,11 @@ impl Ctx<'_> {
 
     pub fn reject_expand(&self) -> Result<(), GraphError> {
         if self.p.expand.is_some() {
-            return Err(GraphError::new(501, "NotImplemented", "entra-sim does not implement $expand."));
+            return Err(GraphError::new(
+                501,
+                "NotImplemented",
+                "entra-sim does not implement $expand.",
+            ));
         }
         Ok(())
     }
@@ -82,7 +114,9 @@ impl Ctx<'_> {
     /// `/$count` segments need the header.
     pub fn require_count_header(&self) -> Result<(), GraphError> {
         if !self.p.eventual {
-            return Err(GraphError::bad_request("$count is not currently supported."));
+            return Err(GraphError::bad_request(
+                "$count is not currently supported.",
+            ));
         }
         Ok(())
     }

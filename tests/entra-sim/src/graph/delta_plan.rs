@@ -15,7 +15,10 @@ use crate::store::model::MemberRef;
 pub enum Unit {
     User(u32),
     /// A group, optionally with a slice `[lo, hi)` of its member changes.
-    Group { idx: u32, members: Option<(usize, usize)> },
+    Group {
+        idx: u32,
+        members: Option<(usize, usize)>,
+    },
 }
 
 pub struct Plan {
@@ -55,7 +58,8 @@ impl PlanCache {
 }
 
 fn wanted(dir: &Directory, ids: &Option<Vec<Uuid>>, m: MemberRef) -> bool {
-    ids.as_ref().is_none_or(|ids| ids.contains(&dir.member_id(m)))
+    ids.as_ref()
+        .is_none_or(|ids| ids.contains(&dir.member_id(m)))
 }
 
 fn build(key: &PlanKey, dir: &Directory) -> Plan {
@@ -68,11 +72,19 @@ fn build(key: &PlanKey, dir: &Directory) -> Plan {
         let (idx, edge) = match (key.groups, c.kind) {
             (false, ChangeKind::User(u)) => (u, None),
             (true, ChangeKind::Group(g)) => (g, None),
-            (true, ChangeKind::MemberAdded { group, member }) if key.members => (group, Some((member, true))),
-            (true, ChangeKind::MemberRemoved { group, member }) if key.members => (group, Some((member, false))),
+            (true, ChangeKind::MemberAdded { group, member }) if key.members => {
+                (group, Some((member, true)))
+            }
+            (true, ChangeKind::MemberRemoved { group, member }) if key.members => {
+                (group, Some((member, false)))
+            }
             _ => continue,
         };
-        let obj = if key.groups { MemberRef::Group(idx) } else { MemberRef::User(idx) };
+        let obj = if key.groups {
+            MemberRef::Group(idx)
+        } else {
+            MemberRef::User(idx)
+        };
         if !wanted(dir, &key.ids, obj) {
             continue;
         }
@@ -103,10 +115,16 @@ fn build(key: &PlanKey, dir: &Directory) -> Plan {
             let mut lo = 0;
             while lo < n {
                 let hi = (lo + key.slice).min(n);
-                units.push(Unit::Group { idx, members: Some((lo, hi)) });
+                units.push(Unit::Group {
+                    idx,
+                    members: Some((lo, hi)),
+                });
                 lo = hi;
             }
         }
     }
-    Plan { units, member_changes }
+    Plan {
+        units,
+        member_changes,
+    }
 }

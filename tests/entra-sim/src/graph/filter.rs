@@ -55,11 +55,14 @@ mod parser;
 
 /// Parse and check a `$filter`; `advanced` = ConsistencyLevel:eventual + $count=true.
 pub fn compile(src: &str, target: Target, advanced: bool) -> Result<Expr, GraphError> {
-    let toks = lexer::lex(src).map_err(|e| GraphError::new(400, "BadRequest", format!("Invalid filter clause: {e}")))?;
+    let toks = lexer::lex(src)
+        .map_err(|e| GraphError::new(400, "BadRequest", format!("Invalid filter clause: {e}")))?;
     let expr = parser::Parser::new(toks, target)
         .parse()
         .map_err(|e| match e {
-            parser::PErr::Syntax(m) => GraphError::new(400, "BadRequest", format!("Invalid filter clause: {m}")),
+            parser::PErr::Syntax(m) => {
+                GraphError::new(400, "BadRequest", format!("Invalid filter clause: {m}"))
+            }
             parser::PErr::Graph(g) => g,
         })?;
     check(&expr, target, advanced)?;
@@ -92,24 +95,48 @@ fn default_filterable(f: &Field) -> bool {
     let user_ok = f.up.is_some_and(|p| {
         matches!(
             p,
-            UP::Id | UP::UserPrincipalName | UP::DisplayName | UP::GivenName | UP::Surname | UP::Mail
-                | UP::MailNickname | UP::JobTitle | UP::Department | UP::AccountEnabled | UP::UserType
-                | UP::EmployeeId | UP::OtherMails | UP::ProxyAddresses
+            UP::Id
+                | UP::UserPrincipalName
+                | UP::DisplayName
+                | UP::GivenName
+                | UP::Surname
+                | UP::Mail
+                | UP::MailNickname
+                | UP::JobTitle
+                | UP::Department
+                | UP::AccountEnabled
+                | UP::UserType
+                | UP::EmployeeId
+                | UP::OtherMails
+                | UP::ProxyAddresses
         )
     });
     let group_ok = f.gp.is_some_and(|p| {
         matches!(
             p,
-            GP::Id | GP::DisplayName | GP::Mail | GP::MailEnabled | GP::MailNickname | GP::SecurityEnabled
-                | GP::GroupTypes | GP::ProxyAddresses
-        ) || matches!(p, GP::Null("onPremisesSyncEnabled") | GP::Null("isAssignableToRole"))
+            GP::Id
+                | GP::DisplayName
+                | GP::Mail
+                | GP::MailEnabled
+                | GP::MailNickname
+                | GP::SecurityEnabled
+                | GP::GroupTypes
+                | GP::ProxyAddresses
+        ) || matches!(
+            p,
+            GP::Null("onPremisesSyncEnabled") | GP::Null("isAssignableToRole")
+        )
     });
     user_ok || group_ok
 }
 
 fn check(e: &Expr, target: Target, adv: bool) -> Result<(), GraphError> {
     let field_ok = |f: &Field| {
-        if adv || default_filterable(f) { Ok(()) } else { Err(unsupported_prop(&f.name, target)) }
+        if adv || default_filterable(f) {
+            Ok(())
+        } else {
+            Err(unsupported_prop(&f.name, target))
+        }
     };
     match e {
         Expr::And(a, b) | Expr::Or(a, b) => {
@@ -143,17 +170,35 @@ fn check(e: &Expr, target: Target, adv: bool) -> Result<(), GraphError> {
             if !adv {
                 return Err(needs_params("endsWith"));
             }
-            let ok = matches!(f.up, Some(UP::Mail | UP::UserPrincipalName | UP::OtherMails | UP::ProxyAddresses))
-                || matches!(f.gp, Some(GP::Mail | GP::ProxyAddresses));
-            if ok { Ok(()) } else { Err(unsupported_prop(&f.name, target)) }
+            let ok = matches!(
+                f.up,
+                Some(UP::Mail | UP::UserPrincipalName | UP::OtherMails | UP::ProxyAddresses)
+            ) || matches!(f.gp, Some(GP::Mail | GP::ProxyAddresses));
+            if ok {
+                Ok(())
+            } else {
+                Err(unsupported_prop(&f.name, target))
+            }
         }
     }
 }
 
 pub fn resolve_field(name: &str, target: Target) -> Option<Field> {
-    let up = if target != Target::Groups { user_prop(name) } else { None };
-    let gp = if target != Target::Users { group_prop(name) } else { None };
-    (up.is_some() || gp.is_some()).then(|| Field { name: name.to_string(), up, gp })
+    let up = if target != Target::Groups {
+        user_prop(name)
+    } else {
+        None
+    };
+    let gp = if target != Target::Users {
+        group_prop(name)
+    } else {
+        None
+    };
+    (up.is_some() || gp.is_some()).then(|| Field {
+        name: name.to_string(),
+        up,
+        gp,
+    })
 }
 
 // ---- evaluation ----
@@ -248,7 +293,9 @@ fn cmp(v: &V<'_>, op: Op, lit: &Lit) -> bool {
             if op == Op::Ne { !hit } else { hit }
         }
         (V::T(Some(t)), Lit::Raw(r)) | (V::T(Some(t)), Lit::Str(r)) => {
-            let Ok(l) = time::OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339) else {
+            let Ok(l) =
+                time::OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339)
+            else {
                 return false;
             };
             let l = l.unix_timestamp();
@@ -276,7 +323,11 @@ pub fn eval(e: &Expr, ent: &Ent<'_>) -> bool {
             let starts = matches!(e, Expr::Starts(..));
             let test = |s: &str| {
                 let (s, p) = (s.to_lowercase(), p.to_lowercase());
-                if starts { s.starts_with(&p) } else { s.ends_with(&p) }
+                if starts {
+                    s.starts_with(&p)
+                } else {
+                    s.ends_with(&p)
+                }
             };
             match value(ent, f) {
                 Some(V::S(Some(s))) => test(s),
@@ -286,7 +337,11 @@ pub fn eval(e: &Expr, ent: &Ent<'_>) -> bool {
         }
         Expr::Any(f, starts, v) => match value(ent, f) {
             Some(V::L(items)) => items.iter().any(|i| {
-                if *starts { i.to_lowercase().starts_with(&v.to_lowercase()) } else { i.eq_ignore_ascii_case(v) }
+                if *starts {
+                    i.to_lowercase().starts_with(&v.to_lowercase())
+                } else {
+                    i.eq_ignore_ascii_case(v)
+                }
             }),
             _ => false,
         },

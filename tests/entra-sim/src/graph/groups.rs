@@ -11,7 +11,9 @@ use crate::store::Directory;
 use crate::store::model::MemberRef;
 use crate::util::{iso_secs, parse_guid};
 
-fn groups_source(dir: &Directory) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u64, MemberRef)> + '_> + '_ {
+fn groups_source<'a>(
+    dir: &'a Directory,
+) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u64, MemberRef)> + 'a> + 'a {
     move |start| {
         let len = dir.groups.len() as u64;
         Box::new((start.min(len)..len).map(|i| (i, MemberRef::Group(i as u32))))
@@ -20,21 +22,42 @@ fn groups_source(dir: &Directory) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u6
 
 pub fn list(ctx: &Ctx<'_>) -> Result<GraphOk, GraphError> {
     ctx.reject_expand()?;
-    let shape = Shape { uprops: Vec::new(), gprops: group_select(ctx.p.select.as_ref())?, odata_type: false };
-    let matcher =
-        Matcher { users: false, groups: true, filter: ctx.filter(Target::Groups)?, search: ctx.search(Target::Groups)? };
+    let shape = Shape {
+        uprops: Vec::new(),
+        gprops: group_select(ctx.p.select.as_ref())?,
+        odata_type: false,
+    };
+    let matcher = Matcher {
+        users: false,
+        groups: true,
+        filter: ctx.filter(Target::Groups)?,
+        search: ctx.search(Target::Groups)?,
+    };
     let sort = orderby(ctx, false)?;
     let dir = ctx.tenant.dir.read();
-    let listing = Listing { kind: "groups", context_set: "groups", shape, matcher, sort, version: 0 };
+    let listing = Listing {
+        kind: "groups",
+        context_set: "groups",
+        shape,
+        matcher,
+        sort,
+        version: 0,
+    };
     run(ctx, &dir, listing, groups_source(&dir))
 }
 
 pub fn count(ctx: &Ctx<'_>) -> Result<GraphOk, GraphError> {
     ctx.require_count_header()?;
-    let matcher =
-        Matcher { users: false, groups: true, filter: ctx.filter(Target::Groups)?, search: ctx.search(Target::Groups)? };
+    let matcher = Matcher {
+        users: false,
+        groups: true,
+        filter: ctx.filter(Target::Groups)?,
+        search: ctx.search(Target::Groups)?,
+    };
     let dir = ctx.tenant.dir.read();
-    let n = (0..dir.groups.len()).filter(|i| matcher.accepts(&dir, MemberRef::Group(*i as u32))).count();
+    let n = (0..dir.groups.len())
+        .filter(|i| matcher.accepts(&dir, MemberRef::Group(*i as u32)))
+        .count();
     Ok(GraphOk::text(n.to_string()))
 }
 
@@ -54,14 +77,21 @@ pub fn find(dir: &Directory, key: &str) -> Result<u32, GraphError> {
 
 pub fn get(ctx: &Ctx<'_>, key: &str) -> Result<GraphOk, GraphError> {
     ctx.reject_expand()?;
-    let shape = Shape { uprops: Vec::new(), gprops: group_select(ctx.p.select.as_ref())?, odata_type: false };
+    let shape = Shape {
+        uprops: Vec::new(),
+        gprops: group_select(ctx.p.select.as_ref())?,
+        odata_type: false,
+    };
     let dir = ctx.tenant.dir.read();
     let idx = find(&dir, key)?;
     let mut obj = Vec::with_capacity(1024);
     write_object(&mut obj, &dir, MemberRef::Group(idx), &shape);
     let mut out = Vec::with_capacity(obj.len() + 128);
     out.extend_from_slice(b"{\"@odata.context\":");
-    w_str(&mut out, &context(&ctx.st.graph_base, "groups", ctx.p.select.as_ref(), true));
+    w_str(
+        &mut out,
+        &context(&ctx.st.graph_base, "groups", ctx.p.select.as_ref(), true),
+    );
     out.push(b',');
     out.extend_from_slice(&obj[1..]);
     Ok(GraphOk::json(out))
@@ -88,14 +118,19 @@ pub fn organization(ctx: &Ctx<'_>) -> Result<GraphOk, GraphError> {
         "street": null, "technicalNotificationMails": [], "tenantType": "AAD", "directorySizeQuota": {"used": ctx.tenant.dir.read().users.len(), "total": 300000},
         "assignedPlans": [], "provisionedPlans": [], "verifiedDomains": domains,
     });
-    if let Some(sel) = &ctx.p.select {
-        if let Some(obj) = org.as_object_mut() {
+    if let Some(sel) = &ctx.p.select
+        && let Some(obj) = org.as_object_mut()
+    {
+        {
             let keep: Vec<String> = obj
                 .keys()
                 .filter(|k| *k == "id" || sel.iter().any(|s| s.eq_ignore_ascii_case(k)))
                 .cloned()
                 .collect();
-            if let Some(bad) = sel.iter().find(|s| !obj.keys().any(|k| k.eq_ignore_ascii_case(s))) {
+            if let Some(bad) = sel
+                .iter()
+                .find(|s| !obj.keys().any(|k| k.eq_ignore_ascii_case(s)))
+            {
                 return Err(super::props::no_such_property(bad, "organization"));
             }
             obj.retain(|k, _| keep.contains(k));

@@ -44,12 +44,19 @@ impl Matcher {
             }
         };
         self.filter.as_ref().is_none_or(|f| filter::eval(f, &ent))
-            && self.search.as_ref().is_none_or(|s| search::matches(s, &ent))
+            && self
+                .search
+                .as_ref()
+                .is_none_or(|s| search::matches(s, &ent))
     }
 }
 
 /// Up to `top` accepted items from `iter`; `next` = position of the first accepted item beyond the page.
-pub fn collect<I>(iter: I, top: usize, mut accept: impl FnMut(MemberRef) -> bool) -> (Vec<MemberRef>, Option<u64>)
+pub fn collect<I>(
+    iter: I,
+    top: usize,
+    mut accept: impl FnMut(MemberRef) -> bool,
+) -> (Vec<MemberRef>, Option<u64>)
 where
     I: Iterator<Item = (u64, MemberRef)>,
 {
@@ -74,29 +81,45 @@ pub enum SortKey {
 
 /// `$orderby` (one key, asc/desc). Default-supported: displayName (users, groups), userPrincipalName (users).
 pub fn orderby(ctx: &Ctx<'_>, users_only: bool) -> Result<Option<(SortKey, bool)>, GraphError> {
-    let Some(ob) = ctx.p.orderby.as_deref() else { return Ok(None) };
+    let Some(ob) = ctx.p.orderby.as_deref() else {
+        return Ok(None);
+    };
     if ctx.p.filter.is_some() && !ctx.p.advanced() {
-        return Err(GraphError::unsupported("Sorting not supported for current query."));
+        return Err(GraphError::unsupported(
+            "Sorting not supported for current query.",
+        ));
     }
     let mut parts = ob.split_whitespace();
     let key = parts.next().unwrap_or("");
     let desc = match parts.next().map(str::to_ascii_lowercase).as_deref() {
         None | Some("asc") => false,
         Some("desc") => true,
-        Some(_) => return Err(GraphError::bad_request(format!("Invalid $orderby clause '{ob}'."))),
+        Some(_) => {
+            return Err(GraphError::bad_request(format!(
+                "Invalid $orderby clause '{ob}'."
+            )));
+        }
     };
     let k = match key.to_ascii_lowercase().as_str() {
         "displayname" => SortKey::DisplayName,
         "userprincipalname" if users_only => SortKey::UserPrincipalName,
-        _ => return Err(GraphError::unsupported(format!("Sorting by property '{key}' is not supported."))),
+        _ => {
+            return Err(GraphError::unsupported(format!(
+                "Sorting by property '{key}' is not supported."
+            )));
+        }
     };
     Ok(Some((k, desc)))
 }
 
 fn sort_text(dir: &Directory, m: MemberRef, k: SortKey) -> String {
     match (m, k) {
-        (MemberRef::User(i), SortKey::DisplayName) => dir.users[i as usize].display_name.to_lowercase(),
-        (MemberRef::User(i), SortKey::UserPrincipalName) => dir.users[i as usize].upn.to_lowercase(),
+        (MemberRef::User(i), SortKey::DisplayName) => {
+            dir.users[i as usize].display_name.to_lowercase()
+        }
+        (MemberRef::User(i), SortKey::UserPrincipalName) => {
+            dir.users[i as usize].upn.to_lowercase()
+        }
         (MemberRef::Group(i), _) => dir.groups[i as usize].display_name.to_lowercase(),
     }
 }
@@ -111,14 +134,23 @@ pub struct Listing<'a> {
     pub version: u64,
 }
 
-pub fn run<'d, F, I>(ctx: &Ctx<'_>, dir: &'d Directory, l: Listing<'_>, source: F) -> Result<GraphOk, GraphError>
+pub fn run<'d, F, I>(
+    ctx: &Ctx<'_>,
+    dir: &'d Directory,
+    l: Listing<'_>,
+    source: F,
+) -> Result<GraphOk, GraphError>
 where
     F: Fn(u64) -> I,
     I: Iterator<Item = (u64, MemberRef)> + 'd,
 {
     let top = ctx.p.page_size();
     let (start, _) = ctx.position(l.kind)?;
-    let count = ctx.wants_count().then(|| source(0).filter(|(_, m)| l.matcher.accepts(dir, *m)).count());
+    let count = ctx.wants_count().then(|| {
+        source(0)
+            .filter(|(_, m)| l.matcher.accepts(dir, *m))
+            .count()
+    });
     let (items, next) = match l.sort {
         None => collect(source(start), top, |m| l.matcher.accepts(dir, m)),
         Some((key, desc)) => {
@@ -136,10 +168,27 @@ where
             (items, (to < all.len()).then_some(to as u64))
         }
     };
-    let next = next.map(|n| if ctx.take_duplicate() { start } else { n });
+    // Knobs: an empty page that still links to the same position, or a page served twice.
+    let (items, next) = if !items.is_empty() && ctx.take_empty() {
+        (Vec::new(), Some(start))
+    } else {
+        (items, next.map(|n| if ctx.take_duplicate() { start } else { n }))
+    };
     let link = next.map(|n| ctx.next_link(l.kind, n, l.version));
-    let ctx_url = context(&ctx.st.graph_base, l.context_set, ctx.p.select.as_ref(), false);
-    Ok(GraphOk::json(write_collection(dir, &ctx_url, count, link.as_deref(), &items, &l.shape)))
+    let ctx_url = context(
+        &ctx.st.graph_base,
+        l.context_set,
+        ctx.p.select.as_ref(),
+        false,
+    );
+    Ok(GraphOk::json(write_collection(
+        dir,
+        &ctx_url,
+        count,
+        link.as_deref(),
+        &items,
+        &l.shape,
+    )))
 }
 
 pub fn write_collection(
@@ -150,7 +199,11 @@ pub fn write_collection(
     items: &[MemberRef],
     shape: &Shape,
 ) -> Vec<u8> {
-    let per_item = if shape.uprops.len() > 12 || shape.gprops.len() > 12 { 700 } else { 320 };
+    let per_item = if shape.uprops.len() > 12 || shape.gprops.len() > 12 {
+        700
+    } else {
+        320
+    };
     let mut out = Vec::with_capacity(256 + items.len() * per_item);
     out.extend_from_slice(b"{\"@odata.context\":");
     w_str(&mut out, context_url);

@@ -5,9 +5,8 @@ use super::ctx::Ctx;
 use super::filter::Target;
 use super::groups::find;
 use super::list::{Listing, Matcher, Shape, run};
-use super::props::{GP, UP, group_prop, no_such_property, user_prop, GROUP_DEFAULT, USER_DEFAULT};
+use super::props::{GP, GROUP_DEFAULT, UP, USER_DEFAULT, group_prop, no_such_property, user_prop};
 use super::response::{GraphError, GraphOk};
-use crate::store::model::MemberRef;
 
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum Cast {
@@ -27,13 +26,25 @@ pub fn parse_cast(seg: &str) -> Option<Cast> {
 /// `$select` over directoryObjects: each name must exist on at least one of the member types.
 fn shape(ctx: &Ctx<'_>, cast: Cast) -> Result<Shape, GraphError> {
     let Some(sel) = &ctx.p.select else {
-        return Ok(Shape { uprops: USER_DEFAULT.to_vec(), gprops: GROUP_DEFAULT.to_vec(), odata_type: cast == Cast::None });
+        return Ok(Shape {
+            uprops: USER_DEFAULT.to_vec(),
+            gprops: GROUP_DEFAULT.to_vec(),
+            odata_type: cast == Cast::None,
+        });
     };
     let mut uprops: Vec<UP> = Vec::new();
     let mut gprops: Vec<GP> = Vec::new();
     for s in sel {
-        let u = if cast != Cast::Group { user_prop(s) } else { None };
-        let g = if cast != Cast::User { group_prop(s).filter(|g| *g != GP::Members) } else { None };
+        let u = if cast != Cast::Group {
+            user_prop(s)
+        } else {
+            None
+        };
+        let g = if cast != Cast::User {
+            group_prop(s).filter(|g| *g != GP::Members)
+        } else {
+            None
+        };
         if u.is_none() && g.is_none() {
             let ty = match cast {
                 Cast::User => "user",
@@ -55,7 +66,11 @@ fn shape(ctx: &Ctx<'_>, cast: Cast) -> Result<Shape, GraphError> {
     if !gprops.contains(&GP::Id) {
         gprops.push(GP::Id);
     }
-    Ok(Shape { uprops, gprops, odata_type: cast == Cast::None })
+    Ok(Shape {
+        uprops,
+        gprops,
+        odata_type: cast == Cast::None,
+    })
 }
 
 fn matcher(ctx: &Ctx<'_>, cast: Cast) -> Result<Matcher, GraphError> {
@@ -81,12 +96,19 @@ fn check_cast(unified: bool, cast: Cast) -> Result<(), GraphError> {
     Ok(())
 }
 
-pub fn list(ctx: &Ctx<'_>, group: &str, transitive: bool, cast: Cast) -> Result<GraphOk, GraphError> {
+pub fn list(
+    ctx: &Ctx<'_>,
+    group: &str,
+    transitive: bool,
+    cast: Cast,
+) -> Result<GraphOk, GraphError> {
     ctx.reject_expand()?;
     let shape = shape(ctx, cast)?;
     let matcher = matcher(ctx, cast)?;
     if ctx.p.orderby.is_some() && !ctx.p.advanced() {
-        return Err(GraphError::unsupported("Sorting not supported for current query."));
+        return Err(GraphError::unsupported(
+            "Sorting not supported for current query.",
+        ));
     }
     let sort = super::list::orderby(ctx, cast == Cast::User)?;
     let dir = ctx.tenant.dir.read();
@@ -100,28 +122,59 @@ pub fn list(ctx: &Ctx<'_>, group: &str, transitive: bool, cast: Cast) -> Result<
     if transitive {
         let list = dir.transitive_members(g);
         let version = dir.membership_version;
-        let listing = Listing { kind: "tm", context_set: set, shape, matcher, sort, version };
+        let listing = Listing {
+            kind: "tm",
+            context_set: set,
+            shape,
+            matcher,
+            sort,
+            version,
+        };
         run(ctx, &dir, listing, |start| {
             let from = (start as usize).min(list.len());
-            list[from..].iter().enumerate().map(move |(i, m)| ((from + i) as u64, *m))
+            list[from..]
+                .iter()
+                .enumerate()
+                .map(move |(i, m)| ((from + i) as u64, *m))
         })
     } else {
         let members = &dir.groups[g as usize].members;
-        let listing = Listing { kind: "m", context_set: set, shape, matcher, sort, version: 0 };
-        run(ctx, &dir, listing, |start| members.range(start..).map(|(k, m)| (*k, *m)))
+        let listing = Listing {
+            kind: "m",
+            context_set: set,
+            shape,
+            matcher,
+            sort,
+            version: 0,
+        };
+        run(ctx, &dir, listing, |start| {
+            members.range(start..).map(|(k, m)| (*k, *m))
+        })
     }
 }
 
-pub fn count(ctx: &Ctx<'_>, group: &str, transitive: bool, cast: Cast) -> Result<GraphOk, GraphError> {
+pub fn count(
+    ctx: &Ctx<'_>,
+    group: &str,
+    transitive: bool,
+    cast: Cast,
+) -> Result<GraphOk, GraphError> {
     ctx.require_count_header()?;
     let matcher = matcher(ctx, cast)?;
     let dir = ctx.tenant.dir.read();
     let g = find(&dir, group)?;
     check_cast(dir.groups[g as usize].unified, cast)?;
     let n = if transitive {
-        dir.transitive_members(g).iter().filter(|m| matcher.accepts(&dir, **m)).count()
+        dir.transitive_members(g)
+            .iter()
+            .filter(|m| matcher.accepts(&dir, **m))
+            .count()
     } else {
-        dir.groups[g as usize].members.values().filter(|m| matcher.accepts(&dir, **m)).count()
+        dir.groups[g as usize]
+            .members
+            .values()
+            .filter(|m| matcher.accepts(&dir, **m))
+            .count()
     };
     Ok(GraphOk::text(n.to_string()))
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod ctx;
 pub mod delta;
 pub mod delta_plan;
+pub mod delta_write;
 pub mod filter;
 pub mod groups;
 pub mod list;
@@ -14,6 +15,7 @@ pub mod query;
 pub mod response;
 pub mod search;
 pub mod users;
+pub mod write;
 
 use actix_web::{HttpRequest, HttpResponse, http::Method, web};
 use percent_encoding::percent_decode_str;
@@ -43,7 +45,12 @@ enum Route {
     GroupsCount,
     GroupsDelta,
     Group(String),
-    Members { group: String, transitive: bool, cast: Cast, count: bool },
+    Members {
+        group: String,
+        transitive: bool,
+        cast: Cast,
+        count: bool,
+    },
 }
 
 impl Route {
@@ -51,27 +58,42 @@ impl Route {
         match self {
             Route::Organization => Need::ReadOrganization,
             Route::Me => Need::Me,
-            Route::Users | Route::UsersCount | Route::UsersDelta | Route::User(_) => Need::ReadUsers,
+            Route::Users | Route::UsersCount | Route::UsersDelta | Route::User(_) => {
+                Need::ReadUsers
+            }
             _ => Need::ReadGroups,
         }
     }
 
     fn cost_class(&self) -> CostClass {
         match self {
-            Route::Users | Route::UsersCount | Route::UsersDelta | Route::User(_) | Route::Me => CostClass::Users,
-            Route::Members { transitive: false, .. } => CostClass::Members,
-            Route::Members { transitive: true, .. } => CostClass::TransitiveMembers,
+            Route::Users | Route::UsersCount | Route::UsersDelta | Route::User(_) | Route::Me => {
+                CostClass::Users
+            }
+            Route::Members {
+                transitive: false, ..
+            } => CostClass::Members,
+            Route::Members {
+                transitive: true, ..
+            } => CostClass::TransitiveMembers,
             _ => CostClass::Other,
         }
     }
 }
 
 fn is_delta(s: &str) -> bool {
-    matches!(s, "delta" | "delta()" | "microsoft.graph.delta" | "microsoft.graph.delta()")
+    matches!(
+        s,
+        "delta" | "delta()" | "microsoft.graph.delta" | "microsoft.graph.delta()"
+    )
 }
 
 fn not_found_segment(s: &str) -> GraphError {
-    GraphError::new(400, "BadRequest", format!("Resource not found for the segment '{s}'."))
+    GraphError::new(
+        400,
+        "BadRequest",
+        format!("Resource not found for the segment '{s}'."),
+    )
 }
 
 fn route(segs: &[String]) -> Result<Route, GraphError> {
@@ -84,7 +106,9 @@ fn route(segs: &[String]) -> Result<Route, GraphError> {
         ["users", "$count"] => Route::UsersCount,
         ["users", d] if is_delta(d) => Route::UsersDelta,
         ["users", _] => Route::User(segs[1].clone()),
-        [u] if u.starts_with("users('") && u.ends_with("')") => Route::User(segs[0][7..segs[0].len() - 2].to_string()),
+        [u] if u.len() >= 9 && u.starts_with("users('") && u.ends_with("')") => {
+            Route::User(segs[0][7..segs[0].len() - 2].to_string())
+        }
         ["groups"] => Route::Groups,
         ["groups", "$count"] => Route::GroupsCount,
         ["groups", d] if is_delta(d) => Route::GroupsDelta,
@@ -93,13 +117,28 @@ fn route(segs: &[String]) -> Result<Route, GraphError> {
             let (cast, count) = match rest {
                 [] => (Cast::None, false),
                 ["$count"] => (Cast::None, true),
-                [c] => (parse_cast(c).ok_or_else(|| not_found_segment(&segs[3]))?, false),
-                [c, "$count"] => (parse_cast(c).ok_or_else(|| not_found_segment(&segs[3]))?, true),
+                [c] => (
+                    parse_cast(c).ok_or_else(|| not_found_segment(&segs[3]))?,
+                    false,
+                ),
+                [c, "$count"] => (
+                    parse_cast(c).ok_or_else(|| not_found_segment(&segs[3]))?,
+                    true,
+                ),
                 _ => return Err(not_found_segment(&segs[segs.len() - 1])),
             };
-            Route::Members { group: segs[1].clone(), transitive: *rel == "transitivemembers", cast, count }
+            Route::Members {
+                group: segs[1].clone(),
+                transitive: *rel == "transitivemembers",
+                cast,
+                count,
+            }
         }
-        _ => return Err(not_found_segment(segs.last().map(String::as_str).unwrap_or(""))),
+        _ => {
+            return Err(not_found_segment(
+                segs.last().map(String::as_str).unwrap_or(""),
+            ));
+        }
     };
     Ok(r)
 }
@@ -112,20 +151,33 @@ pub async fn dispatch(st: web::Data<SimState>, req: HttpRequest) -> HttpResponse
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| request_id.clone());
-    let mut stamp =
-        Stamp { request_id, client_request_id, date: st.clock.now(), resource_units: None, throttle_pct: None };
+    let mut stamp = Stamp {
+        request_id,
+        client_request_id,
+        date: st.clock.now(),
+        resource_units: None,
+        throttle_pct: None,
+    };
     match handle(&st, &req, &mut stamp).await {
         Ok(ok) => ok_response(ok, &stamp),
         Err(e) => error_response(&e, &stamp),
     }
 }
 
-async fn handle(st: &SimState, req: &HttpRequest, stamp: &mut Stamp) -> Result<GraphOk, GraphError> {
+async fn handle(
+    st: &SimState,
+    req: &HttpRequest,
+    stamp: &mut Stamp,
+) -> Result<GraphOk, GraphError> {
     let raw = req.path().strip_prefix("/graph/").unwrap_or("");
     let mut parts = raw.splitn(2, '/');
     let version = parts.next().unwrap_or("");
     if !(version.eq_ignore_ascii_case("v1.0") || version.eq_ignore_ascii_case("beta")) {
-        return Err(GraphError::new(400, "BadRequest", format!("Invalid version: {version}")));
+        return Err(GraphError::new(
+            400,
+            "BadRequest",
+            format!("Invalid version: {version}"),
+        ));
     }
     let rel = parts.next().unwrap_or("").trim_end_matches('/').to_string();
     let segs: Vec<String> = rel
@@ -135,7 +187,11 @@ async fn handle(st: &SimState, req: &HttpRequest, stamp: &mut Stamp) -> Result<G
         .collect();
     let route = route(&segs)?;
     if req.method() != Method::GET {
-        return Err(GraphError::new(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target."));
+        return Err(GraphError::new(
+            405,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+        ));
     }
     let caller = auth::authenticate(st, req)?;
     if !caller.allowed(route.need()) {
@@ -143,10 +199,21 @@ async fn handle(st: &SimState, req: &HttpRequest, stamp: &mut Stamp) -> Result<G
     }
     let p = query::parse(req)?;
     inject_faults(&caller).await?;
-    let units = cost(route.cost_class(), p.select.is_some(), p.expand.is_some(), p.top);
+    let units = cost(
+        route.cost_class(),
+        p.select.is_some(),
+        p.expand.is_some(),
+        p.top,
+    );
     stamp.resource_units = Some(units);
     charge(st, &caller, units, stamp)?;
-    let ctx = Ctx { st, caller: &caller, tenant: caller.tenant.clone(), path: rel, p };
+    let ctx = Ctx {
+        st,
+        caller: &caller,
+        tenant: caller.tenant.clone(),
+        path: rel,
+        p,
+    };
     match route {
         Route::Organization => groups::organization(&ctx),
         Route::Me => users::me(&ctx),
@@ -158,13 +225,27 @@ async fn handle(st: &SimState, req: &HttpRequest, stamp: &mut Stamp) -> Result<G
         Route::GroupsCount => groups::count(&ctx),
         Route::GroupsDelta => delta::delta(&ctx, true),
         Route::Group(key) => groups::get(&ctx, &key),
-        Route::Members { group, transitive, cast, count: true } => members::count(&ctx, &group, transitive, cast),
-        Route::Members { group, transitive, cast, count: false } => members::list(&ctx, &group, transitive, cast),
+        Route::Members {
+            group,
+            transitive,
+            cast,
+            count: true,
+        } => members::count(&ctx, &group, transitive, cast),
+        Route::Members {
+            group,
+            transitive,
+            cast,
+            count: false,
+        } => members::list(&ctx, &group, transitive, cast),
     }
 }
 
 fn throttle_scope(caller: &Caller) -> String {
-    format!("Tenant_Application/ReadWrite/{}/{}", caller.app_id, caller.tenant.id())
+    format!(
+        "Tenant_Application/ReadWrite/{}/{}",
+        caller.app_id,
+        caller.tenant.id()
+    )
 }
 
 fn too_many(caller: &Caller, retry_after: Option<u64>) -> GraphError {
@@ -204,8 +285,14 @@ async fn inject_faults(caller: &Caller) -> Result<(), GraphError> {
         Some((429, ra)) => Err(too_many(caller, ra.map(u64::from))),
         Some((status, ra)) => {
             let (code, msg) = match status {
-                503 => ("serviceNotAvailable", "The service is temporarily unavailable. Please retry later."),
-                504 => ("gatewayTimeout", "The gateway did not receive a timely response."),
+                503 => (
+                    "serviceNotAvailable",
+                    "The service is temporarily unavailable. Please retry later.",
+                ),
+                504 => (
+                    "gatewayTimeout",
+                    "The gateway did not receive a timely response.",
+                ),
                 _ => ("generalException", "An unspecified error has occurred."),
             };
             let mut e = GraphError::new(status, code, msg);
@@ -222,8 +309,16 @@ fn charge(st: &SimState, caller: &Caller, units: u32, stamp: &mut Stamp) -> Resu
     if !faults.throttling {
         return Ok(());
     }
-    let limit = faults.ru_limit_per_10s.unwrap_or_else(|| caller.tenant.size_class().ru_limit());
-    match st.throttle.charge(&caller.app_id, caller.tenant.id(), limit, units, st.clock.now_ms()) {
+    let limit = faults
+        .ru_limit_per_10s
+        .unwrap_or_else(|| caller.tenant.size_class().ru_limit());
+    match st.throttle.charge(
+        &caller.app_id,
+        caller.tenant.id(),
+        limit,
+        units,
+        st.clock.now_ms(),
+    ) {
         Decision::Allow { used } => {
             stamp.throttle_pct = Some(used);
             Ok(())

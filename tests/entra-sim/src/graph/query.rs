@@ -57,7 +57,12 @@ pub fn parse(req: &HttpRequest) -> Result<Params, GraphError> {
         let (k, v) = (k.into_owned(), v.into_owned());
         match k.to_ascii_lowercase().as_str() {
             "$select" => {
-                p.select = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+                p.select = Some(
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                );
             }
             "$top" => p.top = Some(parse_top(&v)?),
             "$filter" => p.filter = Some(v.clone()),
@@ -66,14 +71,22 @@ pub fn parse(req: &HttpRequest) -> Result<Params, GraphError> {
                 p.count = match v.to_ascii_lowercase().as_str() {
                     "true" => true,
                     "false" => false,
-                    _ => return Err(GraphError::bad_request(format!("Invalid $count value '{v}'."))),
+                    _ => {
+                        return Err(GraphError::bad_request(format!(
+                            "Invalid $count value '{v}'."
+                        )));
+                    }
                 }
             }
             "$orderby" => p.orderby = Some(v.clone()),
             "$skiptoken" => p.skiptoken = Some(v.clone()),
             "$deltatoken" => p.deltatoken = Some(v.clone()),
             "$expand" => p.expand = Some(v.clone()),
-            "$skip" => return Err(GraphError::bad_request("'$skip' is not supported by the service.")),
+            "$skip" => {
+                return Err(GraphError::bad_request(
+                    "'$skip' is not supported by the service.",
+                ));
+            }
             _ => {}
         }
         p.pairs.push((k, v));
@@ -109,7 +122,13 @@ pub fn enc(s: &str) -> String {
 }
 
 /// `{graph_base}/v1.0/{path}?{params without the named token}&{token_name}={token}`.
-pub fn link(graph_base: &str, path: &str, pairs: &[(String, String)], drop: &[&str], extra: (&str, &str)) -> String {
+pub fn link(
+    graph_base: &str,
+    path: &str,
+    pairs: &[(String, String)],
+    drop: &[&str],
+    extra: (&str, &str),
+) -> String {
     let mut out = format!("{graph_base}/v1.0/{path}?");
     for (k, v) in pairs {
         if drop.iter().any(|d| k.eq_ignore_ascii_case(d)) {
@@ -144,13 +163,17 @@ pub mod cursor {
     }
 
     pub fn encode(c: &Cursor) -> String {
-        format!("RFNwdAI{}", b64url(&serde_json::to_vec(c).unwrap_or_default()))
+        format!(
+            "RFNwdAI{}",
+            b64url(&serde_json::to_vec(c).unwrap_or_default())
+        )
     }
 
     pub fn decode(s: &str, tenant: Uuid, kind: &str) -> Result<Cursor, GraphError> {
         let bad = || GraphError::bad_request("Invalid skip token.");
         let raw = s.strip_prefix("RFNwdAI").ok_or_else(bad)?;
-        let c: Cursor = serde_json::from_slice(&b64url_decode(raw).ok_or_else(bad)?).map_err(|_| bad())?;
+        let c: Cursor =
+            serde_json::from_slice(&b64url_decode(raw).ok_or_else(bad)?).map_err(|_| bad())?;
         if c.t != tenant || c.k != kind {
             return Err(bad());
         }

@@ -12,16 +12,19 @@ pub const JSON_CT: &str = "application/json;odata.metadata=minimal;odata.streami
 #[derive(Debug, Clone)]
 pub struct GraphError {
     pub status: u16,
-    pub code: String,
+    pub code: &'static str,
     pub message: String,
     pub headers: Vec<(String, String)>,
-    /// Extra `innerError` fields (the 429 shape carries code/status/message there).
-    pub inner_extra: Option<(String, String)>,
 }
 
 impl GraphError {
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), headers: Vec::new(), inner_extra: None }
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -36,12 +39,18 @@ impl GraphError {
         Self::new(
             404,
             "Request_ResourceNotFound",
-            format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+            format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
         )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        Self::new(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
     }
 
     pub fn header(mut self, k: &str, v: impl Into<String>) -> Self {
@@ -60,11 +69,21 @@ pub struct GraphOk {
 
 impl GraphOk {
     pub fn json(body: Vec<u8>) -> Self {
-        Self { status: 200, content_type: JSON_CT, body, headers: Vec::new() }
+        Self {
+            status: 200,
+            content_type: JSON_CT,
+            body,
+            headers: Vec::new(),
+        }
     }
 
     pub fn text(s: String) -> Self {
-        Self { status: 200, content_type: "text/plain", body: s.into_bytes(), headers: Vec::new() }
+        Self {
+            status: 200,
+            content_type: "text/plain",
+            body: s.into_bytes(),
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -110,16 +129,14 @@ pub fn error_response(e: &GraphError, s: &Stamp) -> HttpResponse {
         "request-id": s.request_id,
         "client-request-id": s.client_request_id,
     });
-    if let Some((k, v)) = &e.inner_extra {
-        inner[k.as_str()] = json!(v);
-    }
     if e.status == 429 {
         inner["code"] = json!("429");
         inner["status"] = json!("429");
         inner["message"] = json!("Please retry after");
     }
     let body = json!({"error": {"code": e.code, "message": e.message, "innerError": inner}});
-    let mut b = HttpResponse::build(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST));
+    let mut b =
+        HttpResponse::build(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST));
     common(&mut b, s);
     for (k, v) in &e.headers {
         b.insert_header((k.as_str(), v.as_str()));

@@ -62,7 +62,10 @@ fn lex(src: &str) -> Result<Vec<T>, GraphError> {
             }
             _ => {
                 let rest = &s[i..];
-                let word: String = rest.chars().take_while(|c| !c.is_whitespace() && *c != '(' && *c != ')').collect();
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+                    .collect();
                 for _ in 1..word.chars().count() {
                     it.next();
                 }
@@ -137,11 +140,17 @@ fn atom(t: &[T], pos: &mut usize, target: Target) -> Result<SExpr, GraphError> {
         }
         Some(T::Clause(c)) => {
             *pos += 1;
-            let (p, v) = c
-                .split_once(':')
-                .ok_or_else(|| bad(format!("Invalid $search clause '{c}': expected \"property:value\".")))?;
-            let sp = prop(p.trim(), target)
-                .ok_or_else(|| bad(format!("Search on property '{}' is not supported.", p.trim())))?;
+            let (p, v) = c.split_once(':').ok_or_else(|| {
+                bad(format!(
+                    "Invalid $search clause '{c}': expected \"property:value\"."
+                ))
+            })?;
+            let sp = prop(p.trim(), target).ok_or_else(|| {
+                bad(format!(
+                    "Search on property '{}' is not supported.",
+                    p.trim()
+                ))
+            })?;
             Ok(SExpr::Term(sp, v.trim().to_string()))
         }
         _ => Err(bad("Syntax error in $search.")),
@@ -162,7 +171,8 @@ pub fn tokens(s: &str) -> Vec<&str> {
             continue;
         }
         if let (Some(st), Some(p)) = (start, prev) {
-            let boundary = (p.is_lowercase() && c.is_uppercase()) || (p.is_alphabetic() != c.is_alphabetic());
+            let boundary =
+                (p.is_lowercase() && c.is_uppercase()) || (p.is_alphabetic() != c.is_alphabetic());
             if boundary {
                 out.push(&s[st..i]);
                 start = Some(i);
@@ -181,7 +191,10 @@ pub fn tokens(s: &str) -> Vec<&str> {
 
 fn starts_ci(hay: &str, prefix: &str) -> bool {
     let mut h = hay.chars().flat_map(char::to_lowercase);
-    prefix.chars().flat_map(char::to_lowercase).all(|p| h.next() == Some(p))
+    prefix
+        .chars()
+        .flat_map(char::to_lowercase)
+        .all(|p| h.next() == Some(p))
 }
 
 fn tokenized_match(field: &str, query: &str) -> bool {
@@ -218,7 +231,9 @@ pub fn matches(e: &SExpr, ent: &Ent<'_>) -> bool {
         SExpr::Or(a, b) => matches(a, ent) || matches(b, ent),
         SExpr::Term(p, v) => match text(ent, *p) {
             None => false,
-            Some(t) if matches!(p, SProp::DisplayName | SProp::Description) => tokenized_match(t, v),
+            Some(t) if matches!(p, SProp::DisplayName | SProp::Description) => {
+                tokenized_match(t, v)
+            }
             Some(t) => starts_ci(t, v),
         },
     }
@@ -231,7 +246,10 @@ mod tests {
     #[test]
     fn tokenizer_splits_on_case_changes_digits_and_symbols() {
         assert_eq!(tokens("Lake Washington"), vec!["Lake", "Washington"]);
-        assert_eq!(tokens("iPhone12-pro_max"), vec!["i", "Phone", "12", "pro", "max"]);
+        assert_eq!(
+            tokens("iPhone12-pro_max"),
+            vec!["i", "Phone", "12", "pro", "max"]
+        );
         assert_eq!(tokens("FrontDesk"), vec!["Front", "Desk"]);
     }
 }

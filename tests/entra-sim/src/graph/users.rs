@@ -8,7 +8,9 @@ use super::response::{GraphError, GraphOk};
 use crate::store::Directory;
 use crate::store::model::MemberRef;
 
-fn users_source(dir: &Directory) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u64, MemberRef)> + '_> + '_ {
+fn users_source<'a>(
+    dir: &'a Directory,
+) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u64, MemberRef)> + 'a> + 'a {
     move |start| {
         let len = dir.users.len() as u64;
         Box::new((start.min(len)..len).map(|i| (i, MemberRef::User(i as u32))))
@@ -17,19 +19,42 @@ fn users_source(dir: &Directory) -> impl Fn(u64) -> Box<dyn Iterator<Item = (u64
 
 pub fn list(ctx: &Ctx<'_>) -> Result<GraphOk, GraphError> {
     ctx.reject_expand()?;
-    let shape = Shape { uprops: user_select(ctx.p.select.as_ref())?, gprops: Vec::new(), odata_type: false };
-    let matcher = Matcher { users: true, groups: false, filter: ctx.filter(Target::Users)?, search: ctx.search(Target::Users)? };
+    let shape = Shape {
+        uprops: user_select(ctx.p.select.as_ref())?,
+        gprops: Vec::new(),
+        odata_type: false,
+    };
+    let matcher = Matcher {
+        users: true,
+        groups: false,
+        filter: ctx.filter(Target::Users)?,
+        search: ctx.search(Target::Users)?,
+    };
     let sort = orderby(ctx, true)?;
     let dir = ctx.tenant.dir.read();
-    let listing = Listing { kind: "users", context_set: "users", shape, matcher, sort, version: 0 };
+    let listing = Listing {
+        kind: "users",
+        context_set: "users",
+        shape,
+        matcher,
+        sort,
+        version: 0,
+    };
     run(ctx, &dir, listing, users_source(&dir))
 }
 
 pub fn count(ctx: &Ctx<'_>) -> Result<GraphOk, GraphError> {
     ctx.require_count_header()?;
-    let matcher = Matcher { users: true, groups: false, filter: ctx.filter(Target::Users)?, search: ctx.search(Target::Users)? };
+    let matcher = Matcher {
+        users: true,
+        groups: false,
+        filter: ctx.filter(Target::Users)?,
+        search: ctx.search(Target::Users)?,
+    };
     let dir = ctx.tenant.dir.read();
-    let n = (0..dir.users.len()).filter(|i| matcher.accepts(&dir, MemberRef::User(*i as u32))).count();
+    let n = (0..dir.users.len())
+        .filter(|i| matcher.accepts(&dir, MemberRef::User(*i as u32)))
+        .count();
     Ok(GraphOk::text(n.to_string()))
 }
 
@@ -45,8 +70,17 @@ pub fn get(ctx: &Ctx<'_>, key: &str) -> Result<GraphOk, GraphError> {
     single(ctx, &dir, idx, uprops)
 }
 
-fn single(ctx: &Ctx<'_>, dir: &Directory, idx: u32, uprops: Vec<super::props::UP>) -> Result<GraphOk, GraphError> {
-    let shape = Shape { uprops, gprops: Vec::new(), odata_type: false };
+fn single(
+    ctx: &Ctx<'_>,
+    dir: &Directory,
+    idx: u32,
+    uprops: Vec<super::props::UP>,
+) -> Result<GraphOk, GraphError> {
+    let shape = Shape {
+        uprops,
+        gprops: Vec::new(),
+        odata_type: false,
+    };
     let mut obj = Vec::with_capacity(512);
     write_object(&mut obj, dir, MemberRef::User(idx), &shape);
     let ctx_url = context(&ctx.st.graph_base, "users", ctx.p.select.as_ref(), true);

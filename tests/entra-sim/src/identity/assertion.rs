@@ -13,21 +13,38 @@ const SKEW: i64 = 300;
 
 /// Check a client assertion for `client_id`, presented at `/{segment}/oauth2/v2.0/token` of tenant `tid`
 /// (`None` for `organizations`/`common`). On success returns nothing; the caller issues `appidacr = 2`.
-pub fn verify(st: &SimState, segment: &str, tid: Option<Uuid>, client_id: &str, jwt: &str) -> Result<(), StsError> {
+pub fn verify(
+    st: &SimState,
+    segment: &str,
+    tid: Option<Uuid>,
+    client_id: &str,
+    jwt: &str,
+) -> Result<(), StsError> {
     let malformed = || StsError::client(50027, "JWT token is invalid or malformed.");
     let header = decode_header(jwt).map_err(|_| malformed())?;
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256) {
         return Err(StsError::client(
             700027,
-            format!("Client assertion contains an invalid signature algorithm '{:?}'.", header.alg),
+            format!(
+                "Client assertion contains an invalid signature algorithm '{:?}'.",
+                header.alg
+            ),
         ));
     }
     let (sha256, sha1) = {
         let app = st.app.read();
-        (app.cert_thumbprint_sha256_b64url.clone(), app.cert_thumbprint_sha1_b64url.clone())
+        (
+            app.cert_thumbprint_sha256_b64url.clone(),
+            app.cert_thumbprint_sha1_b64url.clone(),
+        )
     };
-    let presented = header.x5t_s256.clone().or_else(|| header.x5t.clone()).unwrap_or_default();
-    let known = header.x5t_s256.as_deref() == Some(sha256.as_str()) || header.x5t.as_deref() == Some(sha1.as_str());
+    let presented = header
+        .x5t_s256
+        .clone()
+        .or_else(|| header.x5t.clone())
+        .unwrap_or_default();
+    let known = header.x5t_s256.as_deref() == Some(sha256.as_str())
+        || header.x5t.as_deref() == Some(sha1.as_str());
     if !known {
         return Err(StsError::client(
             700027,
@@ -50,18 +67,35 @@ pub fn verify(st: &SimState, segment: &str, tid: Option<Uuid>, client_id: &str, 
         _ => malformed(),
     })?;
     let c = data.claims;
-    let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |k: &str| {
+        c.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     if s("iss") != client_id || s("sub") != client_id {
-        return Err(StsError::client(700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials ."));
+        return Err(StsError::client(
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .",
+        ));
     }
     let aud = c.get("aud").and_then(Value::as_str).unwrap_or_default();
     if !audience_ok(st, segment, tid, aud) {
-        return Err(StsError::client(700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials ."));
+        return Err(StsError::client(
+            700023,
+            "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .",
+        ));
     }
     let now = st.now();
     let exp = c.get("exp").and_then(Value::as_i64);
-    let nbf = c.get("nbf").and_then(Value::as_i64).or_else(|| c.get("iat").and_then(Value::as_i64));
-    let fmt = |t: Option<i64>| t.map(|t| crate::util::sts_timestamp(time_of(t))).unwrap_or_else(|| "unset".into());
+    let nbf = c
+        .get("nbf")
+        .and_then(Value::as_i64)
+        .or_else(|| c.get("iat").and_then(Value::as_i64));
+    let fmt = |t: Option<i64>| {
+        t.map(|t| crate::util::sts_timestamp(time_of(t)))
+            .unwrap_or_else(|| "unset".into())
+    };
     let out_of_range = match (exp, nbf) {
         (None, _) => true,
         (Some(e), n) => e + SKEW < now || n.is_some_and(|n| n - SKEW > now),

@@ -22,7 +22,14 @@ pub struct StsError {
 
 impl StsError {
     pub fn new(status: u16, error: &str, code: u32, message: impl Into<String>) -> Self {
-        Self { status, error: error.to_string(), code, message: message.into(), suberror: None, claims: None }
+        Self {
+            status,
+            error: error.to_string(),
+            code,
+            message: message.into(),
+            suberror: None,
+            claims: None,
+        }
     }
 
     /// 401 `invalid_client`.
@@ -74,7 +81,9 @@ impl StsError {
 
 /// `AADSTSnnnnn: msg\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`
 pub fn describe(code: u32, message: &str, trace: &str, correlation: &str, ts: &str) -> String {
-    format!("AADSTS{code}: {message}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {ts}")
+    format!(
+        "AADSTS{code}: {message}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {ts}"
+    )
 }
 
 /// Entra echoes `client-request-id` as the correlation id.
@@ -102,7 +111,11 @@ pub fn redirect_description(st: &SimState, code: u32, message: &str) -> String {
 pub fn html_page(st: &SimState, status: u16, code: u32, message: &str) -> HttpResponse {
     let ts = sts_timestamp(st.clock.now());
     let trace = Uuid::new_v4();
-    let title = if code == 90094 { "Need admin approval" } else { "Sign in" };
+    let title = if code == 90094 {
+        "Need admin approval"
+    } else {
+        "Sign in"
+    };
     let body = format!(
         "<!DOCTYPE html><html><head><title>{title}</title></head><body>\
          <h1>{title}</h1><p id=\"error\">AADSTS{code}: {msg}</p>\
@@ -128,5 +141,8 @@ pub async fn error_lookup(q: web::Query<ErrorQuery>) -> HttpResponse {
     let code = q.code.as_deref().unwrap_or("");
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(format!("<!DOCTYPE html><html><body><h1>AADSTS{}</h1></body></html>", html_escape(code)))
+        .body(format!(
+            "<!DOCTYPE html><html><body><h1>AADSTS{}</h1></body></html>",
+            html_escape(code)
+        ))
 }

@@ -93,7 +93,12 @@ pub fn pairwise_sub(client_id: &str, oid: &Uuid) -> String {
 }
 
 /// A delegated Graph access token (scp = the granted delegated scopes).
-pub fn delegated_token(st: &SimState, u: &UserContext<'_>, scp: &str, appidacr: &str) -> anyhow::Result<String> {
+pub fn delegated_token(
+    st: &SimState,
+    u: &UserContext<'_>,
+    scp: &str,
+    appidacr: &str,
+) -> anyhow::Result<String> {
     let now = st.now();
     let client_id = st.client_id();
     let iss = format!("https://sts.windows.net/{}/", u.tenant);
@@ -108,7 +113,12 @@ pub fn delegated_token(st: &SimState, u: &UserContext<'_>, scp: &str, appidacr: 
 }
 
 /// A v2 ID token for the app (`aud` = client id).
-pub fn id_token(st: &SimState, u: &UserContext<'_>, nonce: Option<&str>, scopes: &[String]) -> anyhow::Result<String> {
+pub fn id_token(
+    st: &SimState,
+    u: &UserContext<'_>,
+    nonce: Option<&str>,
+    scopes: &[String],
+) -> anyhow::Result<String> {
     let now = st.now();
     let client_id = st.client_id();
     let iss = format!("{}/{}/v2.0", st.login_base, u.tenant);

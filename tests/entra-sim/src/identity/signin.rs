@@ -36,7 +36,13 @@ fn signed_in(tenant: Arc<TenantCell>, idx: u32) -> SignedIn {
         let u = &dir.users[idx as usize];
         (u.id, u.upn.clone(), u.account_enabled, u.faults)
     };
-    SignedIn { tenant, user, upn, enabled, faults }
+    SignedIn {
+        tenant,
+        user,
+        upn,
+        enabled,
+        faults,
+    }
 }
 
 pub fn pick_user(st: &SimState, seg: &TenantSeg, login_hint: Option<&str>) -> Pick {
@@ -52,7 +58,8 @@ pub fn pick_user(st: &SimState, seg: &TenantSeg, login_hint: Option<&str>) -> Pi
         for t in candidates {
             let idx = {
                 let dir = t.dir.read();
-                dir.user_idx_by_upn(hint.trim()).filter(|i| dir.users[*i as usize].is_live())
+                dir.user_idx_by_upn(hint.trim())
+                    .filter(|i| dir.users[*i as usize].is_live())
             };
             if let Some(idx) = idx {
                 return Pick::User(signed_in(t, idx));
@@ -70,11 +77,16 @@ pub fn pick_user(st: &SimState, seg: &TenantSeg, login_hint: Option<&str>) -> Pi
         return Pick::UnknownHint(hint.to_string());
     }
     let chosen = st.auth.lock().signin;
-    let Some((tid, uid)) = chosen else { return Pick::Nobody };
-    let Some(cell) = st.store.get(&tid) else { return Pick::Nobody };
+    let Some((tid, uid)) = chosen else {
+        return Pick::Nobody;
+    };
+    let Some(cell) = st.store.get(&tid) else {
+        return Pick::Nobody;
+    };
     let idx = {
         let dir = cell.dir.read();
-        dir.user_idx_by_id(&uid).filter(|i| dir.users[*i as usize].is_live())
+        dir.user_idx_by_id(&uid)
+            .filter(|i| dir.users[*i as usize].is_live())
     };
     let Some(idx) = idx else { return Pick::Nobody };
     if let Some(t) = &specific
@@ -92,14 +104,22 @@ pub fn redirect(redirect_uri: &str, mode: &str, params: &[(&str, &str)]) -> Http
     if mode == "form_post" {
         let inputs: String = params
             .iter()
-            .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\"/>", html_escape(k), html_escape(v)))
+            .map(|(k, v)| {
+                format!(
+                    "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                    html_escape(k),
+                    html_escape(v)
+                )
+            })
             .collect();
         return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
             "<!DOCTYPE html><html><body onload=\"document.forms[0].submit()\"><form method=\"POST\" action=\"{}\">{inputs}<noscript><input type=\"submit\" value=\"Continue\"/></noscript></form></body></html>",
             html_escape(redirect_uri)
         ));
     }
-    let encoded: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
+    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.iter())
+        .finish();
     let location = if mode == "fragment" {
         format!("{redirect_uri}#{encoded}")
     } else if redirect_uri.contains('?') {
@@ -107,7 +127,9 @@ pub fn redirect(redirect_uri: &str, mode: &str, params: &[(&str, &str)]) -> Http
     } else {
         format!("{redirect_uri}?{encoded}")
     };
-    HttpResponse::Found().insert_header(("Location", location)).finish()
+    HttpResponse::Found()
+        .insert_header(("Location", location))
+        .finish()
 }
 
 /// The simulator's stand-in for the Entra sign-in page: a form that repeats the request with a `login_hint`.
@@ -115,7 +137,13 @@ pub fn login_page(action: &str, query: &HashMap<String, String>) -> HttpResponse
     let hidden: String = query
         .iter()
         .filter(|(k, _)| k.as_str() != "login_hint")
-        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\"/>", html_escape(k), html_escape(v)))
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                html_escape(k),
+                html_escape(v)
+            )
+        })
         .collect();
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
         "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><h1>Sign in</h1>\

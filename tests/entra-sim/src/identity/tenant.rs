@@ -37,7 +37,9 @@ impl SegError {
                 "Tenant '{t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
             ),
             SegError::Malformed(t) => {
-                format!("Specified tenant identifier '{t}' is neither a valid DNS name, nor a valid external domain.")
+                format!(
+                    "Specified tenant identifier '{t}' is neither a valid DNS name, nor a valid external domain."
+                )
             }
         }
     }
@@ -53,7 +55,10 @@ pub fn classify(st: &SimState, seg: &str) -> Result<TenantSeg, SegError> {
     if parse_guid(seg).is_none() && !is_dns_name(seg) {
         return Err(SegError::Malformed(seg.to_string()));
     }
-    st.store.resolve(seg).map(TenantSeg::Specific).ok_or_else(|| SegError::NotFound(seg.to_string()))
+    st.store
+        .resolve(seg)
+        .map(TenantSeg::Specific)
+        .ok_or_else(|| SegError::NotFound(seg.to_string()))
 }
 
 /// DNS syntax with at least two labels (Entra tenant domains always have a dot).

@@ -33,7 +33,12 @@ pub fn missing(param: &str) -> StsError {
     )
 }
 
-pub async fn token(st: web::Data<SimState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
+pub async fn token(
+    st: web::Data<SimState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
     match handle(&st, &req, &path, &body) {
         Ok(r) => r,
         Err(e) => e.respond(&st, &req),
@@ -49,7 +54,12 @@ pub fn seg_error(e: SegError) -> StsError {
     StsError::bad("invalid_request", e.code(), e.message())
 }
 
-fn handle(st: &SimState, req: &HttpRequest, seg: &str, body: &[u8]) -> Result<HttpResponse, StsError> {
+fn handle(
+    st: &SimState,
+    req: &HttpRequest,
+    seg: &str,
+    body: &[u8],
+) -> Result<HttpResponse, StsError> {
     let tenant = classify(st, seg).map_err(seg_error)?;
     let mut form = parse_form(body);
     let basic = basic_credentials(req);
@@ -57,8 +67,14 @@ fn handle(st: &SimState, req: &HttpRequest, seg: &str, body: &[u8]) -> Result<Ht
         form.entry("client_id".into()).or_insert_with(|| id.clone());
         form.insert("__basic_secret".into(), secret.clone());
     }
-    let grant = form.get("grant_type").cloned().ok_or_else(|| missing("grant_type"))?;
-    let client_id = form.get("client_id").cloned().ok_or_else(|| missing("client_id"))?;
+    let grant = form
+        .get("grant_type")
+        .cloned()
+        .ok_or_else(|| missing("grant_type"))?;
+    let client_id = form
+        .get("client_id")
+        .cloned()
+        .ok_or_else(|| missing("client_id"))?;
     let app_client_id = st.client_id();
     if !client_id.eq_ignore_ascii_case(&app_client_id) {
         let dir = match &tenant {
@@ -91,23 +107,38 @@ pub fn not_found_in_directory(client_id: &str, directory: &str) -> StsError {
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     let h = req.headers().get("authorization")?.to_str().ok()?;
-    let rest = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic "))?;
+    let rest = h
+        .strip_prefix("Basic ")
+        .or_else(|| h.strip_prefix("basic "))?;
     let raw = String::from_utf8(b64std_decode(rest.trim())?).ok()?;
     let (id, secret) = raw.split_once(':')?;
-    let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let dec = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((dec(id)?, dec(secret)?))
 }
 
 /// Secret (post or basic) or certificate assertion; exactly the §2.4/2.5 failures.
-pub fn authenticate_client(st: &SimState, seg: &str, tid: Option<Uuid>, form: &Form) -> Result<ClientAuth, StsError> {
+pub fn authenticate_client(
+    st: &SimState,
+    seg: &str,
+    tid: Option<Uuid>,
+    form: &Form,
+) -> Result<ClientAuth, StsError> {
     let client_id = form.get("client_id").cloned().unwrap_or_default();
-    let secret = form.get("client_secret").or_else(|| form.get("__basic_secret"));
+    let secret = form
+        .get("client_secret")
+        .or_else(|| form.get("__basic_secret"));
     if let Some(secret) = secret {
         let expected = st.app.read().client_secret.clone();
         if !constant_eq(secret.as_bytes(), expected.as_bytes()) {
             return Err(StsError::client(
                 7000215,
-                format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+                ),
             ));
         }
         return Ok(ClientAuth { appidacr: "1" });
@@ -148,30 +179,46 @@ fn check_cc_scope(form: &Form, tenant: &TenantCell) -> Result<(), StsError> {
         return Err(StsError::bad(
             "invalid_scope",
             1002012,
-            format!("The provided value for scope {bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+            format!(
+                "The provided value for scope {bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
         ));
     }
-    let resources: std::collections::HashSet<&str> =
-        scopes.iter().map(|s| s.trim_end_matches("/.default").trim_end_matches('/')).collect();
+    let resources: std::collections::HashSet<&str> = scopes
+        .iter()
+        .map(|s| s.trim_end_matches("/.default").trim_end_matches('/'))
+        .collect();
     if resources.len() > 1 {
         return Err(StsError::bad(
             "invalid_scope",
             70011,
-            format!("The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid. Scopes for more than one resource were requested."),
+            format!(
+                "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid. Scopes for more than one resource were requested."
+            ),
         ));
     }
     let resource = resources.into_iter().next().unwrap_or_default();
-    if !(resource.eq_ignore_ascii_case(GRAPH_AUDIENCE) || resource.eq_ignore_ascii_case(GRAPH_APP_ID)) {
+    if !(resource.eq_ignore_ascii_case(GRAPH_AUDIENCE)
+        || resource.eq_ignore_ascii_case(GRAPH_APP_ID))
+    {
         return Err(StsError::bad(
             "invalid_resource",
             500011,
-            format!("The resource principal named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", tenant.meta.read().display_name),
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
+                tenant.meta.read().display_name
+            ),
         ));
     }
     Ok(())
 }
 
-fn client_credentials(st: &SimState, seg: &str, tenant: TenantSeg, form: &Form) -> Result<HttpResponse, StsError> {
+fn client_credentials(
+    st: &SimState,
+    seg: &str,
+    tenant: TenantSeg,
+    form: &Form,
+) -> Result<HttpResponse, StsError> {
     let cell: Arc<TenantCell> = match tenant {
         TenantSeg::Specific(t) => t,
         _ => {
@@ -185,7 +232,12 @@ fn client_credentials(st: &SimState, seg: &str, tenant: TenantSeg, form: &Form) 
     check_cc_scope(form, &cell)?;
     let (tid, name, region, created) = {
         let m = cell.meta.read();
-        (m.id, m.display_name.clone(), m.region_scope.clone(), m.created)
+        (
+            m.id,
+            m.display_name.clone(),
+            m.region_scope.clone(),
+            m.created,
+        )
     };
     let now = st.now();
     let (consent, faults) = {

@@ -19,19 +19,20 @@ fn invalid_grant(code: u32, msg: impl Into<String>) -> StsError {
     StsError::bad("invalid_grant", code, msg)
 }
 
-pub fn authorization_code(st: &SimState, seg: &str, tenant: TenantSeg, form: &Form) -> Result<HttpResponse, StsError> {
+pub fn authorization_code(
+    st: &SimState,
+    seg: &str,
+    tenant: TenantSeg,
+    form: &Form,
+) -> Result<HttpResponse, StsError> {
     let tid = match &tenant {
         TenantSeg::Specific(t) => Some(t.id()),
         _ => None,
     };
     let code = form.get("code").ok_or_else(|| missing("code"))?.clone();
-    let grant = st
-        .auth
-        .lock()
-        .codes
-        .get(&code)
-        .cloned()
-        .ok_or_else(|| invalid_grant(9002313, "Invalid request. Request is malformed or invalid."))?;
+    let grant = st.auth.lock().codes.get(&code).cloned().ok_or_else(|| {
+        invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
+    })?;
     let auth = authenticate_client(st, seg, tid.or(Some(grant.tenant)), form)?;
     if grant.redeemed {
         return Err(invalid_grant(
@@ -53,15 +54,22 @@ pub fn authorization_code(st: &SimState, seg: &str, tenant: TenantSeg, form: &Fo
             "Provided Authorization Code is intended to use against other tenant, thus rejected.",
         ));
     }
-    let redirect = form.get("redirect_uri").ok_or_else(|| missing("redirect_uri"))?;
+    let redirect = form
+        .get("redirect_uri")
+        .ok_or_else(|| missing("redirect_uri"))?;
     if *redirect != grant.redirect_uri {
         return Err(invalid_grant(
             50011,
-            format!("The redirect URI '{redirect}' specified in the request does not match the redirect URI used to obtain the authorization code."),
+            format!(
+                "The redirect URI '{redirect}' specified in the request does not match the redirect URI used to obtain the authorization code."
+            ),
         ));
     }
     if let Some((challenge, method)) = &grant.code_challenge {
-        let verifier = form.get("code_verifier").map(String::as_str).unwrap_or_default();
+        let verifier = form
+            .get("code_verifier")
+            .map(String::as_str)
+            .unwrap_or_default();
         let computed = if method.eq_ignore_ascii_case("S256") {
             b64url(&Sha256::digest(verifier.as_bytes()))
         } else {
@@ -85,30 +93,57 @@ pub fn authorization_code(st: &SimState, seg: &str, tenant: TenantSeg, form: &Fo
     if let Some(g) = st.auth.lock().codes.get_mut(&code) {
         g.redeemed = true;
     }
-    respond_for_user(st, grant.tenant, grant.user, &grant.scopes, grant.nonce.as_deref(), auth.appidacr)
+    respond_for_user(
+        st,
+        grant.tenant,
+        grant.user,
+        &grant.scopes,
+        grant.nonce.as_deref(),
+        auth.appidacr,
+    )
 }
 
-pub fn refresh_token(st: &SimState, seg: &str, tenant: TenantSeg, form: &Form) -> Result<HttpResponse, StsError> {
+pub fn refresh_token(
+    st: &SimState,
+    seg: &str,
+    tenant: TenantSeg,
+    form: &Form,
+) -> Result<HttpResponse, StsError> {
     let tid = match &tenant {
         TenantSeg::Specific(t) => Some(t.id()),
         _ => None,
     };
-    let rt = form.get("refresh_token").ok_or_else(|| missing("refresh_token"))?.clone();
+    let rt = form
+        .get("refresh_token")
+        .ok_or_else(|| missing("refresh_token"))?
+        .clone();
     let grant = st
         .auth
         .lock()
         .refresh_tokens
         .get(&rt)
         .cloned()
-        .ok_or_else(|| invalid_grant(9002313, "Invalid request. Request is malformed or invalid."))?;
+        .ok_or_else(|| {
+            invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
+        })?;
     let auth = authenticate_client(st, seg, tid.or(Some(grant.tenant)), form)?;
     if let Some(t) = tid
         && t != grant.tenant
     {
-        return Err(invalid_grant(700005, "Provided refresh token is intended to use against other tenant, thus rejected."));
+        return Err(invalid_grant(
+            700005,
+            "Provided refresh token is intended to use against other tenant, thus rejected.",
+        ));
     }
     st.auth.lock().refresh_tokens.remove(&rt);
-    respond_for_user(st, grant.tenant, grant.user, &grant.scopes, None, auth.appidacr)
+    respond_for_user(
+        st,
+        grant.tenant,
+        grant.user,
+        &grant.scopes,
+        None,
+        auth.appidacr,
+    )
 }
 
 fn respond_for_user(
@@ -119,18 +154,29 @@ fn respond_for_user(
     nonce: Option<&str>,
     appidacr: &str,
 ) -> Result<HttpResponse, StsError> {
-    let cell = st.store.get(&tenant).ok_or_else(|| invalid_grant(90002, format!("Tenant '{tenant}' not found.")))?;
+    let cell = st
+        .store
+        .get(&tenant)
+        .ok_or_else(|| invalid_grant(90002, format!("Tenant '{tenant}' not found.")))?;
     let (upn, name, mail, given, family) = {
         let dir = cell.dir.read();
         let idx = dir
             .user_idx_by_id(&user)
             .filter(|i| dir.users[*i as usize].is_live())
-            .ok_or_else(|| invalid_grant(50034, "The user account does not exist in the directory."))?;
+            .ok_or_else(|| {
+                invalid_grant(50034, "The user account does not exist in the directory.")
+            })?;
         let u = &dir.users[idx as usize];
         if !u.account_enabled {
             return Err(invalid_grant(50057, "The user account is disabled."));
         }
-        (u.upn.clone(), u.display_name.clone(), u.mail.clone(), u.given_name.clone(), u.surname.clone())
+        (
+            u.upn.clone(),
+            u.display_name.clone(),
+            u.mail.clone(),
+            u.given_name.clone(),
+            u.surname.clone(),
+        )
     };
     let ctx = UserContext {
         tenant,
@@ -143,14 +189,27 @@ fn respond_for_user(
     };
     let graph_scopes: Vec<String> = scopes
         .iter()
-        .filter_map(|s| s.strip_prefix("https://graph.microsoft.com/").map(str::to_string))
+        .filter_map(|s| {
+            s.strip_prefix("https://graph.microsoft.com/")
+                .map(str::to_string)
+        })
         .filter(|s| s != ".default")
         .collect();
-    let scp = if graph_scopes.is_empty() { "User.Read".to_string() } else { graph_scopes.join(" ") };
-    let fail = |e: anyhow::Error| StsError::bad("server_error", 90000, format!("token signing failed: {e}"));
-    let access = delegated_token(st, &ctx, &format!("{scp} openid profile email"), appidacr).map_err(fail)?;
-    let mut granted: Vec<String> =
-        scopes.iter().filter(|s| matches!(s.as_str(), "openid" | "profile" | "email")).cloned().collect();
+    let scp = if graph_scopes.is_empty() {
+        "User.Read".to_string()
+    } else {
+        graph_scopes.join(" ")
+    };
+    let fail = |e: anyhow::Error| {
+        StsError::bad("server_error", 90000, format!("token signing failed: {e}"))
+    };
+    let access = delegated_token(st, &ctx, &format!("{scp} openid profile email"), appidacr)
+        .map_err(fail)?;
+    let mut granted: Vec<String> = scopes
+        .iter()
+        .filter(|s| matches!(s.as_str(), "openid" | "profile" | "email"))
+        .cloned()
+        .collect();
     granted.extend(scp.split(' ').map(|s| format!("{GRAPH_AUDIENCE}/{s}")));
     let mut body = json!({
         "token_type": "Bearer",
@@ -164,10 +223,14 @@ fn respond_for_user(
     }
     if scopes.iter().any(|s| s == "offline_access") {
         let rt = random_token();
-        st.auth
-            .lock()
-            .refresh_tokens
-            .insert(rt.clone(), RefreshGrant { tenant, user, scopes: scopes.to_vec() });
+        st.auth.lock().refresh_tokens.insert(
+            rt.clone(),
+            RefreshGrant {
+                tenant,
+                user,
+                scopes: scopes.to_vec(),
+            },
+        );
         body["refresh_token"] = json!(rt);
     }
     Ok(token_ok(body))

@@ -8,8 +8,14 @@ pub enum ChangeKind {
     User(u32),
     /// Any change to a group's own properties, or its creation/deletion.
     Group(u32),
-    MemberAdded { group: u32, member: MemberRef },
-    MemberRemoved { group: u32, member: MemberRef },
+    MemberAdded {
+        group: u32,
+        member: MemberRef,
+    },
+    MemberRemoved {
+        group: u32,
+        member: MemberRef,
+    },
 }
 
 #[derive(Copy, Clone, Debug)]

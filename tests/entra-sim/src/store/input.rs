@@ -177,11 +177,19 @@ pub struct NewGroup {
 
 impl NewGroup {
     pub fn security(name: &str) -> Self {
-        Self { display_name: name.to_string(), kind: GroupKind::Security, ..Self::default() }
+        Self {
+            display_name: name.to_string(),
+            kind: GroupKind::Security,
+            ..Self::default()
+        }
     }
 
     pub fn m365(name: &str) -> Self {
-        Self { display_name: name.to_string(), kind: GroupKind::M365, ..Self::default() }
+        Self {
+            display_name: name.to_string(),
+            kind: GroupKind::M365,
+            ..Self::default()
+        }
     }
 
     pub fn description(mut self, d: &str) -> Self {

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod directory;
 pub mod faults;
 pub mod input;
+pub mod membership;
 pub mod model;
 
 use parking_lot::{Mutex, RwLock};
@@ -82,21 +83,39 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn create_tenant(&self, now: i64, spec: TenantSpec, consent: Option<Consent>) -> SimResult<Arc<TenantCell>> {
+    pub fn create_tenant(
+        &self,
+        now: i64,
+        spec: TenantSpec,
+        consent: Option<Consent>,
+    ) -> SimResult<Arc<TenantCell>> {
         let id = spec.id.unwrap_or_else(Uuid::new_v4);
         let name = if spec.display_name.trim().is_empty() {
             format!("Tenant {}", &id.to_string()[..8])
         } else {
             spec.display_name.trim().to_string()
         };
-        let mut domains: Vec<String> = spec.domains.iter().map(|d| d.trim().to_lowercase()).collect();
+        let mut domains: Vec<String> = spec
+            .domains
+            .iter()
+            .map(|d| d.trim().to_lowercase())
+            .collect();
         if domains.is_empty() {
-            let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
-            domains.push(format!("{}.onmicrosoft.com", if slug.is_empty() { "tenant" } else { &slug }));
+            let slug: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_lowercase();
+            domains.push(format!(
+                "{}.onmicrosoft.com",
+                if slug.is_empty() { "tenant" } else { &slug }
+            ));
         }
         for d in &domains {
             if !crate::identity::tenant::is_dns_name(d) {
-                return Err(SimError::BadRequest(format!("{d:?} is not a valid domain name")));
+                return Err(SimError::BadRequest(format!(
+                    "{d:?} is not a valid domain name"
+                )));
             }
         }
         let mut reg = self.reg.write();
@@ -104,7 +123,9 @@ impl Store {
             return Err(SimError::Conflict(format!("tenant {id} already exists")));
         }
         if let Some(d) = domains.iter().find(|d| reg.by_domain.contains_key(*d)) {
-            return Err(SimError::Conflict(format!("domain {d} is already verified by another tenant")));
+            return Err(SimError::Conflict(format!(
+                "domain {d} is already verified by another tenant"
+            )));
         }
         let cell = Arc::new(TenantCell {
             meta: RwLock::new(TenantMeta {
@@ -146,11 +167,15 @@ impl Store {
     }
 
     pub fn require(&self, key: &str) -> SimResult<Arc<TenantCell>> {
-        self.resolve(key).ok_or_else(|| SimError::NotFound(format!("tenant {key}")))
+        self.resolve(key)
+            .ok_or_else(|| SimError::NotFound(format!("tenant {key}")))
     }
 
     pub fn all(&self) -> Vec<Arc<TenantCell>> {
         let reg = self.reg.read();
-        reg.order.iter().filter_map(|id| reg.by_id.get(id).cloned()).collect()
+        reg.order
+            .iter()
+            .filter_map(|id| reg.by_id.get(id).cloned())
+            .collect()
     }
 }

@@ -21,7 +21,11 @@ pub async fn run(
         let pool = pool.clone();
         let name = format!("Bench baseline {} {worker}-{seq}", &run[..8]);
         let email = format!("it-admin+{worker}-{seq}@bench.example.org");
-        let environment = if seq % 2 == 0 { "production" } else { "non_production" };
+        let environment = if seq % 2 == 0 {
+            "production"
+        } else {
+            "non_production"
+        };
         async move {
             sqlx::query(
                 "INSERT INTO tenants (id, display_name, contact_email, environment) \

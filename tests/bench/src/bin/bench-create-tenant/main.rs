@@ -1,1 +1,205 @@
-fn main() {}
+//! Bench 2 (issue 2): create-tenant latency. The tenant-provisioning service runs in-process
+//! (real PostgreSQL, RabbitMQ, SMTP sink); 32 concurrent clients POST /v1/tenants in a closed
+//! loop after a warm-up. Baseline: a bare INSERT of an equivalent row, same concurrency, same
+//! pool size, same run.
+
+mod baseline;
+mod service;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Parser;
+use pa_bench::load::{LoadOutcome, closed_loop};
+use pa_bench::report::{BenchReport, Goal, TargetCheck, default_out_dir};
+use pa_bench::{amqp, benchdb, install_crypto, round};
+use serde_json::json;
+
+const TARGET_P99_MS: f64 = 25.0;
+
+#[derive(Parser)]
+struct Args {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    #[arg(long, default_value_t = 5)]
+    warmup_secs: u64,
+    /// Measured window for the service.
+    #[arg(long, default_value_t = 20)]
+    secs: u64,
+    /// Measured window for the baseline.
+    #[arg(long, default_value_t = 10)]
+    baseline_secs: u64,
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    install_crypto();
+    let args = Args::parse();
+    let mut report = BenchReport::new("2-create-tenant", "Create tenant: POST /v1/tenants", 2);
+    report.param("concurrent clients", args.clients);
+    report.param("warm-up", format!("{} s", args.warmup_secs));
+    report.param("measured window (service)", format!("{} s", args.secs));
+    report.param(
+        "measured window (baseline)",
+        format!("{} s", args.baseline_secs),
+    );
+    if let Err(e) = measure(&args, &mut report).await {
+        eprintln!("bench-create-tenant failed: {e:#}");
+        report.error = Some(format!("{e:#}"));
+    }
+    if report.targets.is_empty() {
+        report.targets.push(TargetCheck::new(
+            "p99 latency",
+            "ms",
+            f64::NAN,
+            Goal::AtMost,
+            TARGET_P99_MS,
+            None,
+            "bare INSERT",
+        ));
+    }
+    let path = report.write(&args.out.clone().unwrap_or_else(default_out_dir))?;
+    println!("wrote {}", path.display());
+    // The in-process service has no stop handle: end the process here.
+    std::process::exit(if report.error.is_some() { 2 } else { 0 });
+}
+
+async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
+    let db = benchdb::prepare().await?;
+    let svc = service::start(&db).await?;
+    report.param("service DB pool (max_connections)", svc.pool_size);
+    report.param("request", "default body (send_setup_link = true: the setup e-mail goes out in the request) + a fresh Idempotency-Key");
+
+    let warmup = Duration::from_secs(args.warmup_secs);
+    let (create, first_error) = create_tenants(
+        &svc,
+        args.clients,
+        warmup,
+        Duration::from_secs(args.secs),
+        true,
+    )
+    .await?;
+    print_outcome("service", &create);
+    record(report, "service: POST /v1/tenants", &create, first_error);
+    let mails = svc.sink.messages().len();
+    report.note(format!(
+        "setup e-mails received by the SMTP sink during the run: {mails}"
+    ));
+    svc.sink.clear();
+
+    let (no_mail, first_error) = create_tenants(
+        &svc,
+        args.clients,
+        Duration::from_secs(1),
+        Duration::from_secs(args.baseline_secs),
+        false,
+    )
+    .await?;
+    print_outcome("service, send_setup_link=false", &no_mail);
+    record(
+        report,
+        "service: POST /v1/tenants, send_setup_link=false",
+        &no_mail,
+        first_error,
+    );
+
+    let (base, first_error) = baseline::run(
+        &db,
+        args.clients,
+        svc.pool_size,
+        Duration::from_secs(1),
+        Duration::from_secs(args.baseline_secs),
+    )
+    .await?;
+    print_outcome("baseline bare INSERT", &base);
+    record(
+        report,
+        "baseline: bare INSERT INTO tenants",
+        &base,
+        first_error,
+    );
+
+    report.targets.push(TargetCheck::new(
+        "p99 latency, 32 concurrent clients",
+        "ms",
+        round(create.latencies.p99_ms, 2),
+        Goal::AtMost,
+        TARGET_P99_MS,
+        Some(round(base.latencies.p99_ms, 2)),
+        "bare INSERT, same pool & concurrency",
+    ));
+    amqp::delete_bench_exchange().await;
+    if create.latencies.count == 0 {
+        bail!("no request succeeded");
+    }
+    Ok(())
+}
+
+/// 32 clients, each with its own reqwest client (own keep-alive connection).
+async fn create_tenants(
+    svc: &service::Service,
+    clients: usize,
+    warmup: Duration,
+    duration: Duration,
+    send_setup_link: bool,
+) -> anyhow::Result<(LoadOutcome, Option<String>)> {
+    let http: Arc<Vec<reqwest::Client>> =
+        Arc::new((0..clients).map(|_| reqwest::Client::new()).collect());
+    let url = Arc::new(format!("{}/v1/tenants", svc.base_url));
+    let auth = Arc::new(format!("Bearer {}", svc.operator_key));
+    let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    Ok(closed_loop(clients, warmup, duration, move |worker, seq| {
+        let (http, url, auth) = (http.clone(), url.clone(), auth.clone());
+        let mut body = json!({
+            "display_name": format!("Bench Health {run} {worker}-{seq}"),
+            "contact_email": format!("it-admin+{run}-{worker}-{seq}@bench.example.org"),
+            "environment": if seq % 2 == 0 { "production" } else { "non_production" },
+        });
+        if !send_setup_link {
+            body["send_setup_link"] = json!(false);
+        }
+        async move {
+            let resp = http[worker]
+                .post(url.as_str())
+                .header("Authorization", auth.as_str())
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&body)
+                .send()
+                .await?;
+            let status = resp.status();
+            let text = resp.text().await?;
+            if status.as_u16() != 201 {
+                bail!("{status}: {}", &text[..text.len().min(300)]);
+            }
+            Ok(())
+        }
+    })
+    .await)
+}
+
+fn print_outcome(label: &str, o: &LoadOutcome) {
+    let l = &o.latencies;
+    println!(
+        "{label}: {:.0} req/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
+        o.per_second, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, o.errors
+    );
+}
+
+fn record(report: &mut BenchReport, scenario: &str, o: &LoadOutcome, first_error: Option<String>) {
+    let l = &o.latencies;
+    report.figure(scenario, "requests/s", "req/s", round(o.per_second, 0));
+    report.figure(scenario, "p50", "ms", round(l.p50_ms, 2));
+    report.figure(scenario, "p95", "ms", round(l.p95_ms, 2));
+    report.figure(scenario, "p99", "ms", round(l.p99_ms, 2));
+    report.figure(scenario, "max", "ms", round(l.max_ms, 2));
+    report.figure(scenario, "completed", "requests", l.count as f64);
+    report.figure(scenario, "errors", "requests", o.errors as f64);
+    if let Some(e) = first_error {
+        report.note(format!("{scenario}: first error: {e}"));
+    }
+}

@@ -34,15 +34,22 @@ pub async fn run(p: &Params) -> anyhow::Result<Duration> {
     pub_ch
         .queue_declare(
             queue.as_str().into(),
-            QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() },
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
             amqp::quorum_queue_args(),
         )
         .await
         .context("declaring the baseline quorum queue")?;
-    pub_ch.confirm_select(ConfirmSelectOptions::default()).await?;
+    pub_ch
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
 
     let sub_ch = sub_conn.create_channel().await?;
-    sub_ch.basic_qos(p.prefetch, BasicQosOptions::default()).await?;
+    sub_ch
+        .basic_qos(p.prefetch, BasicQosOptions::default())
+        .await?;
     let consumer = sub_ch
         .basic_consume(
             queue.as_str().into(),
@@ -73,7 +80,9 @@ pub async fn run(p: &Params) -> anyhow::Result<Duration> {
         .await
         .context("baseline consumer timed out")???;
 
-    pub_ch.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await?;
+    pub_ch
+        .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+        .await?;
     let _ = pub_conn.close(200, "bench done".into()).await;
     let _ = sub_conn.close(200, "bench done".into()).await;
     Ok(finished - started)

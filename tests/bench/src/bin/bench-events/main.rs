@@ -87,8 +87,18 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     .await?;
     let base_rate = per_second(args.events, base);
     println!("baseline bare lapin: {base_rate:.0} msg/s ({base:.2?})");
-    report.figure("baseline: bare lapin", "messages/s", "msg/s", round(base_rate, 0));
-    report.figure("baseline: bare lapin", "elapsed", "s", round(base.as_secs_f64(), 2));
+    report.figure(
+        "baseline: bare lapin",
+        "messages/s",
+        "msg/s",
+        round(base_rate, 0),
+    );
+    report.figure(
+        "baseline: bare lapin",
+        "elapsed",
+        "s",
+        round(base.as_secs_f64(), 2),
+    );
 
     let db = benchdb::prepare().await?;
     let mut best: Option<(String, f64)> = None;
@@ -113,8 +123,18 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         println!("outbox, {label}: {rate:.0} events/s ({:.2?})", out.elapsed);
         let scenario = format!("outbox → broker → consumer, {label}");
         report.figure(&scenario, "end-to-end", "events/s", round(rate, 0));
-        report.figure(&scenario, "elapsed", "s", round(out.elapsed.as_secs_f64(), 2));
-        report.figure(&scenario, "enqueue alone", "events/s", round(enqueue_rate, 0));
+        report.figure(
+            &scenario,
+            "elapsed",
+            "s",
+            round(out.elapsed.as_secs_f64(), 2),
+        );
+        report.figure(
+            &scenario,
+            "enqueue alone",
+            "events/s",
+            round(enqueue_rate, 0),
+        );
         if best.as_ref().is_none_or(|(_, b)| rate > *b) {
             best = Some((label, rate));
         }
@@ -139,6 +159,8 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
 
 /// `"2x4"` → 2 relays, 4 consumers.
 fn parse_scenario(s: &str) -> anyhow::Result<(usize, usize)> {
-    let (r, c) = s.split_once('x').ok_or_else(|| anyhow::anyhow!("scenario {s:?} is not RxC"))?;
+    let (r, c) = s
+        .split_once('x')
+        .ok_or_else(|| anyhow::anyhow!("scenario {s:?} is not RxC"))?;
     Ok((r.trim().parse()?, c.trim().parse()?))
 }

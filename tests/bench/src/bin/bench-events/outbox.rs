@@ -52,12 +52,14 @@ impl Handler for SinkHandler {
             .and_then(|v| v.as_str())
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(|| HandlerError::Reject(anyhow::anyhow!("bench event without a run id")))?;
-        sqlx::query("INSERT INTO bench_sink (run_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(run)
-            .bind(envelope.id)
-            .execute(conn)
-            .await
-            .map_err(|e| HandlerError::Retry(e.into()))?;
+        sqlx::query(
+            "INSERT INTO bench_sink (run_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(run)
+        .bind(envelope.id)
+        .execute(conn)
+        .await
+        .map_err(|e| HandlerError::Retry(e.into()))?;
         Ok(())
     }
 }
@@ -88,7 +90,9 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     let watch_pool = db.app_pool(1).await?;
 
     // Stale rows from an aborted run would be published into this run's queue.
-    sqlx::query("DELETE FROM outbox").execute(&watch_pool).await?;
+    sqlx::query("DELETE FROM outbox")
+        .execute(&watch_pool)
+        .await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut consumers = Vec::new();
@@ -140,12 +144,18 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     }
     delete_queue(&queue).await;
     let last_commit = done?;
-    Ok(Outcome { elapsed: last_commit - first, enqueue_elapsed: last_enqueue - first })
+    Ok(Outcome {
+        elapsed: last_commit - first,
+        enqueue_elapsed: last_enqueue - first,
+    })
 }
 
 fn amqp_settings() -> pa_messaging::AmqpSettings {
-    pa_messaging::AmqpSettings { url: amqp::url().into(), ..Default::default() }
-
+    pa_messaging::AmqpSettings {
+        url: amqp::url().into(),
+        exchange: amqp::BENCH_EXCHANGE.to_owned(),
+        ..Default::default()
+    }
 }
 
 /// Enqueues the events of `range` in transactions of `batch`; returns its last commit time.
@@ -157,14 +167,21 @@ async fn produce(
     first_commit: Arc<OnceLock<Instant>>,
 ) -> anyhow::Result<Instant> {
     let tenant = TenantId::from(Uuid::now_v7());
-    let meta = EventMeta { tenant_id: Some(tenant), request_id: None };
+    let meta = EventMeta {
+        tenant_id: Some(tenant),
+        request_id: None,
+    };
     let mut last = Instant::now();
     let mut seq = range.start;
     while seq < range.end {
         let end = (seq + batch).min(range.end);
         let mut tx = pool.begin().await?;
         for s in seq..end {
-            let event = BenchEvent { run, seq: s, padding: PADDING };
+            let event = BenchEvent {
+                run,
+                seq: s,
+                padding: PADDING,
+            };
             pa_messaging::enqueue(&mut tx, &meta, &event).await?;
         }
         tx.commit().await?;
@@ -207,8 +224,15 @@ async fn wait_for_queue(queue: &str, timeout: Duration) -> anyhow::Result<()> {
     loop {
         // A failed passive declare closes the channel: use a fresh one each time.
         let ch = conn.create_channel().await?;
-        let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
-        if ch.queue_declare(queue.into(), passive, FieldTable::default()).await.is_ok() {
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        if ch
+            .queue_declare(queue.into(), passive, FieldTable::default())
+            .await
+            .is_ok()
+        {
             let _ = conn.close(200, "ok".into()).await;
             return Ok(());
         }
@@ -222,8 +246,11 @@ async fn wait_for_queue(queue: &str, timeout: Duration) -> anyhow::Result<()> {
 async fn delete_queue(queue: &str) {
     if let Ok(conn) = amqp::connect().await {
         if let Ok(ch) = conn.create_channel().await {
-            let _ = ch.queue_delete(queue.into(), QueueDeleteOptions::default()).await;
+            let _ = ch
+                .queue_delete(queue.into(), QueueDeleteOptions::default())
+                .await;
         }
         let _ = conn.close(200, "bench done".into()).await;
     }
+    amqp::delete_bench_exchange().await;
 }

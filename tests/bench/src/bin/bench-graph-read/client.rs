@@ -58,10 +58,16 @@ pub async fn run(t: &Target) -> anyhow::Result<ClientRun> {
     let client = EntraClient::new(settings(t)?)?;
     let tenant = EntraTenantId::parse(&t.tenant)?;
     // The token is acquired (and cached) before the clock starts.
-    client.app_token(&tenant).await.context("acquiring an app token")?;
+    client
+        .app_token(&tenant)
+        .await
+        .context("acquiring an app token")?;
     let graph = client.graph(tenant);
     let page = PageSize::new(PAGE).context("page size")?;
-    let mut run = ClientRun { peak_rss_kib_before: peak_rss_kib().unwrap_or(0), ..ClientRun::default() };
+    let mut run = ClientRun {
+        peak_rss_kib_before: peak_rss_kib().unwrap_or(0),
+        ..ClientRun::default()
+    };
 
     let started = Instant::now();
     let mut users = graph.users(&UserFilter::default(), page);

@@ -14,19 +14,30 @@ pub async fn prepare(base_url: &str, seed: u64, users: u64) -> anyhow::Result<(T
     let http = reqwest::Client::new();
     let sim = format!("{base_url}/_sim");
     let started = Instant::now();
-    let generated = call(http.post(format!("{sim}/generate")).json(&json!({"seed": seed, "users": users})))
-        .await
-        .context("generating the directory")?;
+    let generated = call(
+        http.post(format!("{sim}/generate"))
+            .json(&json!({"seed": seed, "users": users})),
+    )
+    .await
+    .context("generating the directory")?;
     let generation = started.elapsed();
     let tenant = tenant_id(&generated).context("no tenant id in the /generate answer")?;
 
-    call(http.put(format!("{sim}/tenants/{tenant}/faults")).json(&json!({"throttling": false})))
+    call(
+        http.put(format!("{sim}/tenants/{tenant}/faults"))
+            .json(&json!({"throttling": false})),
+    )
+    .await
+    .context("turning throttling off")?;
+    call(
+        http.put(format!("{sim}/tenants/{tenant}/consent"))
+            .json(&json!({})),
+    )
+    .await
+    .context("granting admin consent")?;
+    let app = call(http.get(format!("{sim}/app")))
         .await
-        .context("turning throttling off")?;
-    call(http.put(format!("{sim}/tenants/{tenant}/consent")).json(&json!({})))
-        .await
-        .context("granting admin consent")?;
-    let app = call(http.get(format!("{sim}/app"))).await.context("reading the app registration")?;
+        .context("reading the app registration")?;
     let field = |name: &str| -> anyhow::Result<String> {
         app.get(name)
             .and_then(Value::as_str)
@@ -49,7 +60,11 @@ async fn call(request: reqwest::RequestBuilder) -> anyhow::Result<Value> {
     if !status.is_success() {
         bail!("{status}: {body}");
     }
-    Ok(if body.trim().is_empty() { Value::Null } else { serde_json::from_str(&body)? })
+    Ok(if body.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&body)?
+    })
 }
 
 /// The tenant GUID in a control-API answer: `tenant_id`, `id`, or `tenant.id`.

@@ -42,7 +42,10 @@ pub async fn walk(
         let status = resp.status();
         let body = resp.bytes().await?;
         if !status.is_success() {
-            bail!("GET {url} → {status}: {}", String::from_utf8_lossy(&body[..body.len().min(300)]));
+            bail!(
+                "GET {url} → {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
         }
         walk.pages += 1;
         walk.bytes += body.len() as u64;
@@ -91,8 +94,14 @@ mod tests {
     fn finds_the_next_link_before_or_after_the_values() {
         let before = br#"{"@odata.context":"x","@odata.nextLink":"http://h/v1.0/users?$skiptoken=a\u0026b","value":[{"id":"1"}]}"#;
         let after = br#"{"value":[{"id":"1"}],"@odata.nextLink": "http://h/u?$top=2"}"#;
-        assert_eq!(next_link(before).unwrap().as_deref(), Some("http://h/v1.0/users?$skiptoken=a&b"));
-        assert_eq!(next_link(after).unwrap().as_deref(), Some("http://h/u?$top=2"));
+        assert_eq!(
+            next_link(before).unwrap().as_deref(),
+            Some("http://h/v1.0/users?$skiptoken=a&b")
+        );
+        assert_eq!(
+            next_link(after).unwrap().as_deref(),
+            Some("http://h/u?$top=2")
+        );
         assert_eq!(next_link(br#"{"value":[]}"#).unwrap(), None);
     }
 }

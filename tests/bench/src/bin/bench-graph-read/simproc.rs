@@ -25,7 +25,10 @@ impl SimProcess {
         let log_file = std::fs::File::create(log)?;
         let child = Command::new(bin)
             .args(args)
-            .env("RUST_LOG", std::env::var("PA_BENCH_SIM_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("PA_BENCH_SIM_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file)
@@ -45,7 +48,10 @@ impl SimProcess {
                 return Ok(sim);
             }
             if Instant::now() > deadline {
-                bail!("entra-sim not ready after {timeout:?} (log: {})", log.display());
+                bail!(
+                    "entra-sim not ready after {timeout:?} (log: {})",
+                    log.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -65,7 +71,9 @@ impl Drop for SimProcess {
 
 /// A port free right now on 127.0.0.1 (the simulator binds it a moment later).
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// Peak RSS of another process (VmHWM), in KiB.

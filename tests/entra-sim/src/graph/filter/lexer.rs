@@ -57,22 +57,34 @@ pub fn lex(src: &str) -> Result<Vec<Tok>, String> {
                 }
                 out.push(Tok::Str(s));
             }
-            c if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 let start = i;
                 i += 1;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], ':' | '.' | '+' | '-')) {
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric()
+                        || matches!(chars[i], ':' | '.' | '+' | '-'))
+                {
                     i += 1;
                 }
                 out.push(Tok::Raw(chars[start..i].iter().collect()));
             }
             c if c.is_alphabetic() || c == '_' || c == '$' || c == '@' => {
                 let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '/' | '.' | '$' | '@')) {
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric()
+                        || matches!(chars[i], '_' | '/' | '.' | '$' | '@'))
+                {
                     i += 1;
                 }
                 out.push(Tok::Ident(chars[start..i].iter().collect()));
             }
-            other => return Err(format!("syntax error: character '{other}' is not valid at position {i}")),
+            other => {
+                return Err(format!(
+                    "syntax error: character '{other}' is not valid at position {i}"
+                ));
+            }
         }
     }
     Ok(out)

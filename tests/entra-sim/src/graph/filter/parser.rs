@@ -21,13 +21,20 @@ fn syntax(m: impl Into<String>) -> PErr {
 
 impl Parser {
     pub fn new(toks: Vec<Tok>, target: Target) -> Self {
-        Self { toks, pos: 0, target }
+        Self {
+            toks,
+            pos: 0,
+            target,
+        }
     }
 
     pub fn parse(mut self) -> Result<Expr, PErr> {
         let e = self.or()?;
         if self.pos != self.toks.len() {
-            return Err(syntax(format!("unexpected token {:?}", self.toks[self.pos])));
+            return Err(syntax(format!(
+                "unexpected token {:?}",
+                self.toks[self.pos]
+            )));
         }
         Ok(e)
     }
@@ -80,7 +87,8 @@ impl Parser {
     }
 
     fn field(&self, name: &str) -> Result<Field, PErr> {
-        resolve_field(name, self.target).ok_or_else(|| PErr::Graph(unsupported_prop(name, self.target)))
+        resolve_field(name, self.target)
+            .ok_or_else(|| PErr::Graph(unsupported_prop(name, self.target)))
     }
 
     fn literal(&mut self) -> Result<Lit, PErr> {
@@ -97,7 +105,9 @@ impl Parser {
     fn string(&mut self) -> Result<String, PErr> {
         match self.literal()? {
             Lit::Str(s) => Ok(s),
-            other => Err(syntax(format!("expected a string literal, found {other:?}"))),
+            other => Err(syntax(format!(
+                "expected a string literal, found {other:?}"
+            ))),
         }
     }
 
@@ -110,17 +120,25 @@ impl Parser {
             }
             Some(Tok::Ident(name)) => {
                 let lower = name.to_ascii_lowercase();
-                if (lower == "startswith" || lower == "endswith") && self.peek() == Some(&Tok::LParen) {
+                if (lower == "startswith" || lower == "endswith")
+                    && self.peek() == Some(&Tok::LParen)
+                {
                     self.pos += 1;
                     let prop = match self.next() {
                         Some(Tok::Ident(p)) => p,
-                        other => return Err(syntax(format!("expected a property, found {other:?}"))),
+                        other => {
+                            return Err(syntax(format!("expected a property, found {other:?}")));
+                        }
                     };
                     self.expect(Tok::Comma)?;
                     let v = self.string()?;
                     self.expect(Tok::RParen)?;
                     let f = self.field(&prop)?;
-                    return Ok(if lower == "startswith" { Expr::Starts(f, v) } else { Expr::Ends(f, v) });
+                    return Ok(if lower == "startswith" {
+                        Expr::Starts(f, v)
+                    } else {
+                        Expr::Ends(f, v)
+                    });
                 }
                 if let Some(coll) = lower.strip_suffix("/any").map(|_| &name[..name.len() - 4]) {
                     return self.lambda(coll.to_string());
@@ -161,7 +179,11 @@ impl Parser {
         self.expect(Tok::LParen)?;
         let var = match self.next() {
             Some(Tok::Ident(v)) => v,
-            other => return Err(syntax(format!("expected a lambda variable, found {other:?}"))),
+            other => {
+                return Err(syntax(format!(
+                    "expected a lambda variable, found {other:?}"
+                )));
+            }
         };
         self.expect(Tok::Colon)?;
         let e = match self.next() {

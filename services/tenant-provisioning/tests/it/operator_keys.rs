@@ -1,0 +1,197 @@
+//! Operator API keys: shown once, stored as a hash, revocable; 401s.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{TestApp, assert_problem};
+
+#[tokio::test]
+async fn a_new_operator_key_is_shown_once_stored_as_a_hash_and_works() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post("/v1/operator-keys", &json!({"name": "ci-pipeline"}))
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.expect("json");
+    let key = created["key"]
+        .as_str()
+        .expect("secret shown once")
+        .to_owned();
+    assert!(key.starts_with("pa_op_") && key.len() == 49);
+    assert_eq!(created["prefix"].as_str(), Some(&key[..14]));
+    assert_eq!(created["created_by"], app.key_id.to_string());
+
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT key_hash FROM operator_api_keys WHERE id = $1::uuid")
+            .bind(created["id"].as_str())
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
+    assert_eq!(stored, Sha256::digest(key.as_bytes()).to_vec());
+
+    let with_new_key = app
+        .client
+        .get(format!("{}/v1/tenants?limit=1", app.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(with_new_key.status(), 200);
+
+    let read: Value = app
+        .get(&format!(
+            "/v1/operator-keys/{}",
+            created["id"].as_str().expect("id")
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["key"], Value::Null);
+    assert!(read["last_used_at"].is_string(), "use is recorded");
+    let listed = app
+        .get("/v1/operator-keys?limit=200")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(!listed.contains(&key[14..]), "lists never show a key");
+}
+
+#[tokio::test]
+async fn a_revoked_operator_key_is_refused_from_the_next_request_on() {
+    let app = TestApp::spawn().await;
+    let created: Value = app
+        .post("/v1/operator-keys", &json!({"name": "to revoke"}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let key = created["key"].as_str().expect("key").to_owned();
+    let id = created["id"].as_str().expect("id").to_owned();
+    let response = app.delete(&format!("/v1/operator-keys/{id}")).await;
+    assert_eq!(response.status(), 200);
+    let revoked: Value = response.json().await.expect("json");
+    assert!(revoked["revoked_at"].is_string());
+    assert_eq!(revoked["revoked_by"], app.key_id.to_string());
+
+    let refused = app
+        .client
+        .get(format!("{}/v1/tenants", app.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("request");
+    let challenge = refused.headers()["www-authenticate"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(challenge.starts_with("Bearer") && challenge.contains("invalid_token"));
+    assert_problem(refused, 401, "unauthorized").await;
+
+    // Revoking again changes nothing; unknown keys are 404.
+    assert_eq!(
+        app.delete(&format!("/v1/operator-keys/{id}"))
+            .await
+            .status(),
+        200
+    );
+    let unknown = app
+        .delete(&format!("/v1/operator-keys/{}", uuid::Uuid::now_v7()))
+        .await;
+    assert_problem(unknown, 404, "operator_key_not_found").await;
+}
+
+#[tokio::test]
+async fn every_operator_endpoint_answers_401_without_a_valid_key() {
+    let app = TestApp::spawn().await;
+    let t = uuid::Uuid::now_v7();
+    let endpoints = [
+        (Method::POST, "/v1/tenants".to_owned()),
+        (Method::GET, "/v1/tenants".to_owned()),
+        (Method::GET, format!("/v1/tenants/{t}")),
+        (Method::PATCH, format!("/v1/tenants/{t}")),
+        (Method::POST, format!("/v1/tenants/{t}/suspend")),
+        (Method::POST, format!("/v1/tenants/{t}/resume")),
+        (Method::POST, format!("/v1/tenants/{t}/deprovision")),
+        (Method::POST, format!("/v1/tenants/{t}/setup-links")),
+        (
+            Method::POST,
+            format!("/v1/tenants/{t}/setup-links/regenerate"),
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/tenants/{t}/setup-links/active"),
+        ),
+        (Method::GET, format!("/v1/tenants/{t}/setup-links")),
+        (Method::GET, format!("/v1/tenants/{t}/setup-links/{t}")),
+        (Method::GET, "/v1/operator-keys".to_owned()),
+        (Method::POST, "/v1/operator-keys".to_owned()),
+        (Method::GET, format!("/v1/operator-keys/{t}")),
+        (Method::DELETE, format!("/v1/operator-keys/{t}")),
+    ];
+    let forged = format!("pa_op_{}", "A".repeat(43));
+    let credentials: [(Option<&str>, bool); 4] = [
+        (None, false),
+        (Some("Bearer not-a-key"), true),
+        (Some(&format!("Bearer {forged}")), true),
+        (Some(&format!("Basic {forged}")), true),
+    ];
+    for (method, path) in &endpoints {
+        for (header, presented) in &credentials {
+            let mut request = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.base))
+                .json(&json!({}));
+            if let Some(h) = header {
+                request = request.header("authorization", *h);
+            }
+            let response = request.send().await.expect("request");
+            let challenge = response
+                .headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            assert!(
+                challenge.starts_with("Bearer"),
+                "{method} {path} {header:?}: {challenge:?}"
+            );
+            assert_eq!(
+                challenge.contains("invalid_token"),
+                *presented,
+                "{method} {path}"
+            );
+            assert_problem(response, 401, "unauthorized").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_cli_prints_a_new_key_once_to_stdout() {
+    let app = TestApp::spawn().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tenant-provisioning"))
+        .args(["create-operator-key", "--name", "from the CLI"])
+        .env("PA_TP_DATABASE__URL", pa_db::testing::app_url())
+        .output()
+        .expect("run the binary");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("utf8");
+    let key = stdout.trim();
+    assert_eq!(stdout.lines().count(), 1, "stdout holds just the key");
+    assert!(key.starts_with("pa_op_"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&key[..14]));
+    let ok = app
+        .client
+        .get(format!("{}/v1/operator-keys?limit=1", app.base))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(ok.status(), 200);
+}
