@@ -52,20 +52,29 @@ machine="$out/machine.txt"
 } >"$machine"
 
 broken=0
-run() { # name, time limit in seconds, command...
-    local name=$1 limit=$2
-    shift 2
+run() { # name, result id, issue, title, time limit in seconds, command...
+    local name=$1 id=$2 issue=$3 title=$4 limit=$5
+    shift 5
     case ",$only," in *",$name,"*) ;; *) return 0 ;; esac
     echo "== bench $name"
-    if ! timeout --signal=INT --kill-after=30 "$limit" "$@" --out "$out"; then
-        echo "bench $name failed (exit $?)" >&2
+    local status=0
+    timeout --signal=INT --kill-after=30 "$limit" "$@" --out "$out" || status=$?
+    if [ "$status" != 0 ]; then
+        echo "bench $name failed (exit $status)" >&2
         broken=1
+        if [ ! -f "$out/$id.json" ]; then # killed before it could write its own result
+            printf '{"id":"%s","title":"%s","issue":%s,"error":"exited with status %s (time limit %s s)"}\n' \
+                "$id" "$title" "$issue" "$status" "$limit" >"$out/$id.json"
+        fi
     fi
 }
 
-run events 1200 "$bin/bench-events" "${events_args[@]}"
-run create-tenant 600 "$bin/bench-create-tenant" "${tenant_args[@]}"
-run graph-read 900 "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
+run events 1-events 2 "Events: outbox → RabbitMQ → idempotent consumer" 1200 \
+    "$bin/bench-events" "${events_args[@]}"
+run create-tenant 2-create-tenant 2 "Create tenant: POST /v1/tenants" 600 \
+    "$bin/bench-create-tenant" "${tenant_args[@]}"
+run graph-read 3-graph-read 3 "Graph read: all users + transitive members" 900 \
+    "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
 
 "$bin/bench-report" --results "$out" --machine "$machine" \
     --out tests/bench/RESULTS.md --notes tests/bench/NOTES.md

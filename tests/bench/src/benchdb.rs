@@ -13,7 +13,7 @@ pub const DATABASE: &str = "patient_access_bench";
 
 /// pa_db::testing's advisory-lock key: bootstrapping here queues behind (and ahead of) test
 /// processes doing the same, instead of racing their `ALTER ROLE`s.
-const BOOTSTRAP_LOCK_KEY: i64 = 0x7061_5f62_6f6f_74;
+const BOOTSTRAP_LOCK_KEY: i64 = 0x0070_615f_626f_6f74;
 
 /// Tables only the benches use, created by the owner after the migrations. No `tenant_id`
 /// column, so no row-level security: they are bench bookkeeping, not product data.

@@ -76,6 +76,7 @@ impl Figure {
 
 /// Everything one bench binary found.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BenchReport {
     /// File stem and sort key, e.g. `1-events`.
     pub id: String,

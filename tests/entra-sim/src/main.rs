@@ -100,7 +100,11 @@ async fn main() -> anyhow::Result<()> {
             t.domains.join(", ")
         );
     }
-    tokio::signal::ctrl_c().await?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
     sim.shutdown().await;
     Ok(())
 }

@@ -189,7 +189,7 @@ impl SmtpSinkHandle {
         self.store.temporary_failure.store(on, Ordering::Relaxed);
     }
 
-    /// Serves the read API over HTTP on `addr` (see the crate README / `smtp-sink --help`):
+    /// Serves the read API over HTTP on `addr` (the one the `smtp-sink` binary serves):
     /// `GET /messages[?to=addr]`, `GET /messages/{id|latest}` (raw), `GET /messages/{id|latest}/text`,
     /// `DELETE /messages`, `GET /healthz`. Returns the bound address; stops with the handle.
     pub fn serve_http(&self, addr: &str) -> io::Result<SocketAddr> {

@@ -69,6 +69,13 @@ fn render(reports: &[BenchReport], machine: &str, notes: Option<&str>) -> anyhow
     )?;
     writeln!(md, "|---|---|---|---|---|---|---|")?;
     for r in reports {
+        if r.targets.is_empty() {
+            writeln!(
+                md,
+                "| {} | #{} | (did not complete) | n/a | | | **FAIL** |",
+                r.title, r.issue
+            )?;
+        }
         for t in &r.targets {
             writeln!(
                 md,

@@ -36,7 +36,11 @@ pub fn initial_page(
 ) -> bool {
     let mut emitted = 0;
     // The token is client-held: never trust its bounds beyond the directory's.
-    s.slab = s.slab.min(if s.g { dir.groups.len() } else { dir.users.len() } as u64);
+    s.slab = s.slab.min(if s.g {
+        dir.groups.len()
+    } else {
+        dir.users.len()
+    } as u64);
     while s.pos < s.slab {
         if emitted == page {
             return false;

@@ -172,7 +172,10 @@ where
     let (items, next) = if !items.is_empty() && ctx.take_empty() {
         (Vec::new(), Some(start))
     } else {
-        (items, next.map(|n| if ctx.take_duplicate() { start } else { n }))
+        (
+            items,
+            next.map(|n| if ctx.take_duplicate() { start } else { n }),
+        )
     };
     let link = next.map(|n| ctx.next_link(l.kind, n, l.version));
     let ctx_url = context(

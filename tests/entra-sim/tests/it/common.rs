@@ -10,22 +10,37 @@ pub fn init() {
 
 pub async fn sim() -> SimHandle {
     init();
-    Simulator::start(SimConfig::default()).await.expect("simulator starts")
+    Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 pub async fn demo_sim() -> SimHandle {
     init();
-    Simulator::start(SimConfig { seed_demo: true, ..SimConfig::default() }).await.expect("simulator starts")
+    Simulator::start(SimConfig {
+        seed_demo: true,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// A consented tenant with a few users.
 pub fn tenant(sim: &SimHandle, name: &str) -> TenantInfo {
-    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
-    sim.create_tenant(TenantSpec::new(name, &[&format!("{slug}.onmicrosoft.com")]).consented()).expect("tenant")
+    let slug: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    sim.create_tenant(TenantSpec::new(name, &[&format!("{slug}.onmicrosoft.com")]).consented())
+        .expect("tenant")
 }
 
 pub fn token_url(sim: &SimHandle, tenant: &str) -> String {
@@ -33,7 +48,12 @@ pub fn token_url(sim: &SimHandle, tenant: &str) -> String {
 }
 
 pub async fn post_token(sim: &SimHandle, tenant: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let r = client().post(token_url(sim, tenant)).form(form).send().await.expect("token call");
+    let r = client()
+        .post(token_url(sim, tenant))
+        .form(form)
+        .send()
+        .await
+        .expect("token call");
     let status = r.status().as_u16();
     (status, r.json().await.expect("json body"))
 }
@@ -52,7 +72,10 @@ pub async fn app_token(sim: &SimHandle, tenant: &str) -> String {
     )
     .await;
     assert_eq!(status, 200, "token: {body}");
-    body["access_token"].as_str().expect("access_token").to_string()
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 pub struct Resp {
@@ -67,11 +90,17 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -82,16 +111,30 @@ pub async fn get_url(url: &str, token: &str, headers: &[(&str, &str)]) -> Resp {
         req = req.header(*k, *v);
     }
     let r = req.send().await.expect("graph call");
-    Resp { status: r.status().as_u16(), headers: r.headers().clone(), text: r.text().await.expect("body") }
+    Resp {
+        status: r.status().as_u16(),
+        headers: r.headers().clone(),
+        text: r.text().await.expect("body"),
+    }
 }
 
 /// GET `{graph}/v1.0/{path}`.
 pub async fn graph(sim: &SimHandle, token: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
-    get_url(&format!("{}/v1.0/{path}", sim.graph_base_url()), token, headers).await
+    get_url(
+        &format!("{}/v1.0/{path}", sim.graph_base_url()),
+        token,
+        headers,
+    )
+    .await
 }
 
 /// Follow `@odata.nextLink` to the end; returns every page body.
-pub async fn all_pages(sim: &SimHandle, token: &str, path: &str, headers: &[(&str, &str)]) -> Vec<Value> {
+pub async fn all_pages(
+    sim: &SimHandle,
+    token: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Vec<Value> {
     let mut pages = Vec::new();
     let mut url = format!("{}/v1.0/{path}", sim.graph_base_url());
     loop {
@@ -118,5 +161,7 @@ pub fn ids(pages: &[Value]) -> Vec<String> {
 /// Query-string parameters of a redirect `Location`.
 pub fn query_of(location: &str) -> std::collections::HashMap<String, String> {
     let u = url::Url::parse(location).expect("location URL");
-    u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    u.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }

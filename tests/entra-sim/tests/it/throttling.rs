@@ -7,26 +7,55 @@ async fn resource_units_are_charged_per_the_documented_costs_until_the_bucket_is
     let t = tenant(&sim, "Throttle Clinic");
     sim.clock().freeze();
     let tok = app_token(&sim, &t.id.to_string()).await;
-    assert_eq!(sim.throttle_status(t.id).expect("status").limit_per_10s, 3_500, "small tenant");
+    assert_eq!(
+        sim.throttle_status(t.id).expect("status").limit_per_10s,
+        3_500,
+        "small tenant"
+    );
     let r = graph(&sim, &tok, "users", &[]).await;
     assert_eq!(r.header("x-ms-resource-unit").as_deref(), Some("2"));
     let r = graph(&sim, &tok, "users?$select=id", &[]).await;
     assert_eq!(r.header("x-ms-resource-unit").as_deref(), Some("1"));
-    assert_eq!(sim.throttle_status(t.id).expect("status").available, 3_497.0);
-    sim.update_tenant_faults(t.id, |f| f.ru_limit_per_10s = Some(10)).expect("knob");
+    assert_eq!(
+        sim.throttle_status(t.id).expect("status").available,
+        3_497.0
+    );
+    sim.update_tenant_faults(t.id, |f| f.ru_limit_per_10s = Some(10))
+        .expect("knob");
     sim.set_throttle_available(t.id, 4.0).expect("bucket");
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 200);
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 200);
     let r = graph(&sim, &tok, "users", &[]).await;
-    assert_eq!((r.status, r.error_code()), (429, "TooManyRequests".to_string()));
-    let wait: u64 = r.header("retry-after").expect("Retry-After").parse().expect("whole seconds");
+    assert_eq!(
+        (r.status, r.error_code()),
+        (429, "TooManyRequests".to_string())
+    );
+    let wait: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("whole seconds");
     assert_eq!(wait, 2, "2 RU at 1 RU/s");
-    assert_eq!(r.header("x-ms-throttle-information").as_deref(), Some("ResourceUnitLimitExceeded"));
-    assert!(r.header("x-ms-throttle-scope").unwrap_or_default().starts_with("Tenant_Application/ReadWrite/"));
+    assert_eq!(
+        r.header("x-ms-throttle-information").as_deref(),
+        Some("ResourceUnitLimitExceeded")
+    );
+    assert!(
+        r.header("x-ms-throttle-scope")
+            .unwrap_or_default()
+            .starts_with("Tenant_Application/ReadWrite/")
+    );
     let inner = &r.json()["error"]["innerError"];
-    assert_eq!((inner["code"].as_str(), inner["status"].as_str()), (Some("429"), Some("429")));
+    assert_eq!(
+        (inner["code"].as_str(), inner["status"].as_str()),
+        (Some("429"), Some("429"))
+    );
     sim.advance_clock(Duration::from_secs(wait));
-    assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 200, "waiting Retry-After is enough");
+    assert_eq!(
+        graph(&sim, &tok, "users", &[]).await.status,
+        200,
+        "waiting Retry-After is enough"
+    );
 }
 
 #[tokio::test]
@@ -40,7 +69,10 @@ async fn forced_429s_come_with_or_without_retry_after_and_503s_can_be_injected()
     })
     .expect("knob");
     let r = graph(&sim, &tok, "users", &[]).await;
-    assert_eq!((r.status, r.header("retry-after").as_deref()), (429, Some("7")));
+    assert_eq!(
+        (r.status, r.header("retry-after").as_deref()),
+        (429, Some("7"))
+    );
     sim.update_tenant_faults(t.id, |f| {
         f.force_429_count = 1;
         f.force_429_retry_after = None;
@@ -56,7 +88,8 @@ async fn forced_429s_come_with_or_without_retry_after_and_503s_can_be_injected()
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 504);
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 504);
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 200);
-    sim.update_tenant_faults(t.id, |f| f.force_5xx_rate = 1.0).expect("knob");
+    sim.update_tenant_faults(t.id, |f| f.force_5xx_rate = 1.0)
+        .expect("knob");
     assert_eq!(graph(&sim, &tok, "users", &[]).await.status, 504);
 }
 

@@ -95,13 +95,16 @@ mod tests {
         let before = br#"{"@odata.context":"x","@odata.nextLink":"http://h/v1.0/users?$skiptoken=a\u0026b","value":[{"id":"1"}]}"#;
         let after = br#"{"value":[{"id":"1"}],"@odata.nextLink": "http://h/u?$top=2"}"#;
         assert_eq!(
-            next_link(before).unwrap().as_deref(),
+            next_link(before).expect("a well-formed page").as_deref(),
             Some("http://h/v1.0/users?$skiptoken=a&b")
         );
         assert_eq!(
-            next_link(after).unwrap().as_deref(),
+            next_link(after).expect("a well-formed page").as_deref(),
             Some("http://h/u?$top=2")
         );
-        assert_eq!(next_link(br#"{"value":[]}"#).unwrap(), None);
+        assert_eq!(
+            next_link(br#"{"value":[]}"#).expect("a well-formed page"),
+            None
+        );
     }
 }
