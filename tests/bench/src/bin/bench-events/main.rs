@@ -26,10 +26,16 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     producers: u64,
     /// Scenarios to run, `RELAYSxCONSUMERS` each: outbox relays × `run_consumer` instances.
-    #[arg(long, value_delimiter = ',', default_values_t = vec!["1x1".to_owned(), "2x1".to_owned(), "2x4".to_owned()])]
+    #[arg(long, value_delimiter = ',', default_values_t = vec!["1x1".to_owned(), "2x1".to_owned(), "2x2".to_owned()])]
     scenarios: Vec<String>,
     #[arg(long, default_value_t = 200)]
     prefetch: u16,
+    /// Pool size of each consumer (a service's default `max_connections`).
+    #[arg(long, default_value_t = 10)]
+    consumer_pool: u32,
+    /// Events are spread round-robin over this many tenants.
+    #[arg(long, default_value_t = 64)]
+    tenants: u64,
     /// Upper bound for one scenario.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
@@ -50,6 +56,15 @@ async fn main() -> anyhow::Result<()> {
     report.param("enqueue batch (events per transaction)", args.batch);
     report.param("producers", args.producers);
     report.param("consumer prefetch", args.prefetch);
+    report.param(
+        "consumer pool (connections per consumer)",
+        args.consumer_pool,
+    );
+    report.param("tenants the events are spread over", args.tenants);
+    report.param(
+        "consumer lanes",
+        "pa-messaging default (AmqpSettings::consumer_concurrency)",
+    );
     report.param("scenarios (relays × consumers)", args.scenarios.join(", "));
 
     if let Err(e) = measure(&args, &mut report).await {
@@ -113,6 +128,8 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
                 relays,
                 consumers,
                 prefetch: args.prefetch,
+                consumer_pool: args.consumer_pool,
+                tenants: args.tenants,
                 timeout,
             },
         )

@@ -72,6 +72,11 @@ pub struct Params {
     /// `run_consumer` instances on the one queue (competing consumers, as replicas would be).
     pub consumers: usize,
     pub prefetch: u16,
+    /// Connections of each consumer's pool (a service's default `max_connections` is 10;
+    /// the consumer's lanes each hold one while handling).
+    pub consumer_pool: u32,
+    /// Events are spread round-robin over this many tenants (lanes are per tenant).
+    pub tenants: u64,
     pub timeout: Duration,
 }
 
@@ -97,14 +102,11 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut consumers = Vec::new();
     for _ in 0..p.consumers.max(1) {
-        let spec = ConsumerSpec {
-            queue: queue.clone(),
-            routing_keys: vec![EVENT_TYPE.into()],
-            prefetch: p.prefetch,
-            concurrency: 0,
-        };
+        // Lanes: pa-messaging's default (`AmqpSettings::consumer_concurrency`).
+        let mut spec = ConsumerSpec::new(queue.clone(), [EVENT_TYPE]);
+        spec.prefetch = p.prefetch;
         consumers.push(tokio::spawn(pa_messaging::run_consumer(
-            db.app_pool(2).await?,
+            db.app_pool(p.consumer_pool).await?,
             amqp_settings(),
             spec,
             Arc::new(SinkHandler),
@@ -121,12 +123,20 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     }
 
     let first_commit: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
+    let tenants: Arc<Vec<TenantId>> = Arc::new(
+        (0..p.tenants.max(1))
+            .map(|_| TenantId::from(Uuid::now_v7()))
+            .collect(),
+    );
     let mut producers = Vec::new();
     let per_producer = p.events.div_ceil(p.producers);
     for i in 0..p.producers {
         let range = (i * per_producer)..((i + 1) * per_producer).min(p.events);
         let (pool, first, batch) = (producer_pool.clone(), first_commit.clone(), p.batch);
-        producers.push(tokio::spawn(produce(pool, run, range, batch, first)));
+        let tenants = tenants.clone();
+        producers.push(tokio::spawn(produce(
+            pool, run, range, batch, tenants, first,
+        )));
     }
     let mut last_enqueue = Instant::now();
     for producer in producers {
@@ -164,13 +174,16 @@ async fn produce(
     run: Uuid,
     range: std::ops::Range<u64>,
     batch: u64,
+    tenants: Arc<Vec<TenantId>>,
     first_commit: Arc<OnceLock<Instant>>,
 ) -> anyhow::Result<Instant> {
-    let tenant = TenantId::from(Uuid::now_v7());
-    let meta = EventMeta {
-        tenant_id: Some(tenant),
-        request_id: None,
-    };
+    let metas: Vec<EventMeta> = tenants
+        .iter()
+        .map(|t| EventMeta {
+            tenant_id: Some(*t),
+            request_id: None,
+        })
+        .collect();
     let mut last = Instant::now();
     let mut seq = range.start;
     while seq < range.end {
@@ -182,7 +195,8 @@ async fn produce(
                 seq: s,
                 padding: PADDING,
             };
-            pa_messaging::enqueue(&mut tx, &meta, &event).await?;
+            let meta = &metas[(s % metas.len() as u64) as usize];
+            pa_messaging::enqueue(&mut tx, meta, &event).await?;
         }
         tx.commit().await?;
         last = Instant::now();
