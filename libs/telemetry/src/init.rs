@@ -114,6 +114,11 @@ pub fn init(
         }
         _ => EnvFilter::new("info"),
     };
+    if settings.otlp_endpoint.is_some() {
+        // The OTLP exporter's HTTP client (reqwest with `rustls-no-provider`, unified across the
+        // workspace) panics without a process-wide crypto provider; install ours if none is.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
     let provider = build_provider(service_name, settings.otlp_endpoint.as_deref())?;
 
     let fmt_layer = match settings.log_format {

@@ -187,7 +187,7 @@ async fn lanes_handle_tenants_in_parallel_but_each_tenants_events_in_order() {
     const PER_TENANT: usize = 60;
     let pool = testing::app_pool().await;
     let (_conn, channel) = support::channel().await;
-    let mut spec = support::declared_spec(&channel, "lanes", Backlog::TYPE).await;
+    let mut spec = support::declared_spec(&channel, "lanes", Laned::TYPE).await;
     spec.concurrency = 4;
     let tenants: Vec<TenantId> = (0..TENANTS).map(|_| TenantId::new()).collect();
     // Interleave the tenants' events in the outbox so lanes really run side by side.
@@ -198,7 +198,7 @@ async fn lanes_handle_tenants_in_parallel_but_each_tenants_events_in_order() {
                 tenant_id: Some(*tenant),
                 request_id: None,
             };
-            pa_messaging::enqueue(&mut tx, &meta, &Backlog { n })
+            pa_messaging::enqueue(&mut tx, &meta, &Laned { n })
                 .await
                 .expect("enqueue");
             tx.commit().await.expect("commit");
@@ -222,7 +222,11 @@ async fn lanes_handle_tenants_in_parallel_but_each_tenants_events_in_order() {
     support::delete_queue(&channel, &spec.queue).await;
 
     let envelopes = recorder.envelopes();
-    assert_eq!(envelopes.len(), TENANTS * PER_TENANT, "each event handled once");
+    assert_eq!(
+        envelopes.len(),
+        TENANTS * PER_TENANT,
+        "each event handled once"
+    );
     for tenant in &tenants {
         let seen: Vec<u64> = envelopes
             .iter()
@@ -232,4 +236,14 @@ async fn lanes_handle_tenants_in_parallel_but_each_tenants_events_in_order() {
         let expected: Vec<u64> = (0..PER_TENANT as u64).collect();
         assert_eq!(seen, expected, "tenant {tenant} handled in enqueue order");
     }
+}
+
+/// Its own event type, so no other test's queue receives these events.
+#[derive(Serialize)]
+struct Laned {
+    n: usize,
+}
+
+impl Event for Laned {
+    const TYPE: &'static str = "test.messaging.laned";
 }
