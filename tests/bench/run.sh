@@ -76,6 +76,8 @@ run create-tenant 2-create-tenant 2 "Create tenant: POST /v1/tenants" 600 \
 run graph-read 3-graph-read 3 "Graph read: all users + transitive members" 900 \
     "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
 
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared with other work on this machine)" >>"$machine"
+
 "$bin/bench-report" --results "$out" --machine "$machine" \
     --out tests/bench/RESULTS.md --notes tests/bench/NOTES.md
 

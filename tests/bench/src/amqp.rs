@@ -1,6 +1,6 @@
 //! Broker settings and the queue arguments the product uses, for the bare-lapin baseline.
 
-use lapin::options::ExchangeDeleteOptions;
+use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Connection, ConnectionProperties};
 
@@ -26,7 +26,10 @@ pub fn quorum_queue_args() -> FieldTable {
         ShortString::from("x-queue-type"),
         AMQPValue::LongString("quorum".into()),
     );
-    args.insert(ShortString::from("x-delivery-limit"), AMQPValue::LongInt(5));
+    args.insert(
+        ShortString::from("x-delivery-limit"),
+        AMQPValue::LongLongInt(5),
+    );
     args.insert(
         ShortString::from("x-dead-letter-exchange"),
         AMQPValue::LongString("pa.dlx".into()),
@@ -40,6 +43,18 @@ pub async fn delete_bench_exchange() {
         if let Ok(ch) = conn.create_channel().await {
             let _ = ch
                 .exchange_delete(BENCH_EXCHANGE.into(), ExchangeDeleteOptions::default())
+                .await;
+        }
+        let _ = conn.close(200, "bench done".into()).await;
+    }
+}
+
+/// Deletes a queue the bench declared (best effort).
+pub async fn delete_queue(queue: &str) {
+    if let Ok(conn) = connect().await {
+        if let Ok(ch) = conn.create_channel().await {
+            let _ = ch
+                .queue_delete(queue.into(), QueueDeleteOptions::default())
                 .await;
         }
         let _ = conn.close(200, "bench done".into()).await;

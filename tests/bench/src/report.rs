@@ -17,6 +17,8 @@ pub enum Goal {
 pub struct TargetCheck {
     pub metric: String,
     pub unit: String,
+    /// NaN when the bench could not measure it (written as JSON `null`).
+    #[serde(deserialize_with = "null_as_nan")]
     pub measured: f64,
     pub goal: Goal,
     pub target: f64,
@@ -60,6 +62,7 @@ pub struct Figure {
     pub scenario: String,
     pub metric: String,
     pub unit: String,
+    #[serde(deserialize_with = "null_as_nan")]
     pub value: f64,
 }
 
@@ -129,4 +132,23 @@ pub fn default_out_dir() -> PathBuf {
     std::env::var_os("PA_BENCH_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/bench-results"))
+}
+
+/// serde_json writes a non-finite f64 as `null`; read it back as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unmeasured_target_survives_the_json_round_trip_as_a_fail() {
+        let t = TargetCheck::new("p99", "ms", f64::NAN, Goal::AtMost, 25.0, None, "x");
+        let json = serde_json::to_string(&t).expect("serialises");
+        let back: TargetCheck = serde_json::from_str(&json).expect("deserialises");
+        assert!(back.measured.is_nan());
+        assert!(!back.pass);
+    }
 }

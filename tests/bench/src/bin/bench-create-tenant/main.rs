@@ -16,6 +16,7 @@ use pa_bench::load::{LoadOutcome, closed_loop};
 use pa_bench::report::{BenchReport, Goal, TargetCheck, default_out_dir};
 use pa_bench::{amqp, benchdb, install_crypto, round};
 use serde_json::json;
+use tenant_provisioning::config::Settings;
 
 const TARGET_P99_MS: f64 = 25.0;
 
@@ -45,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
     report.param("warm-up", format!("{} s", args.warmup_secs));
     report.param("measured window (service)", format!("{} s", args.secs));
     report.param(
-        "measured window (baseline)",
+        "measured window (baseline and variants)",
         format!("{} s", args.baseline_secs),
     );
     if let Err(e) = measure(&args, &mut report).await {
@@ -71,58 +72,69 @@ async fn main() -> anyhow::Result<()> {
 
 async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let db = benchdb::prepare().await?;
-    let svc = service::start(&db).await?;
-    report.param("service DB pool (max_connections)", svc.pool_size);
-    report.param("request", "default body (send_setup_link = true: the setup e-mail goes out in the request) + a fresh Idempotency-Key");
+    let pool_size = Settings::default().database.max_connections;
+    report.param("DB pool (the service's default max_connections)", pool_size);
 
-    let warmup = Duration::from_secs(args.warmup_secs);
-    let (create, first_error) = create_tenants(
-        &svc,
-        args.clients,
-        warmup,
-        Duration::from_secs(args.secs),
-        true,
-    )
-    .await?;
-    print_outcome("service", &create);
-    record(report, "service: POST /v1/tenants", &create, first_error);
-    let mails = svc.sink.messages().len();
-    report.note(format!(
-        "setup e-mails received by the SMTP sink during the run: {mails}"
-    ));
-    svc.sink.clear();
-
-    let (no_mail, first_error) = create_tenants(
-        &svc,
-        args.clients,
-        Duration::from_secs(1),
-        Duration::from_secs(args.baseline_secs),
-        false,
-    )
-    .await?;
-    print_outcome("service, send_setup_link=false", &no_mail);
-    record(
-        report,
-        "service: POST /v1/tenants, send_setup_link=false",
-        &no_mail,
-        first_error,
-    );
-
+    // The baseline runs first: once the service is up, its outbox relay keeps working in
+    // the background and would take CPU from the baseline.
     let (base, first_error) = baseline::run(
         &db,
         args.clients,
-        svc.pool_size,
+        pool_size,
         Duration::from_secs(1),
         Duration::from_secs(args.baseline_secs),
     )
     .await?;
     print_outcome("baseline bare INSERT", &base);
-    record(
-        report,
-        "baseline: bare INSERT INTO tenants",
-        &base,
-        first_error,
+    let label = "baseline: bare INSERT INTO tenants";
+    record(report, label, &base, first_error);
+
+    let svc = service::start(&db, pool_size).await?;
+    report.param(
+        "request",
+        "the API's default body (send_setup_link = true: a setup link is issued and e-mailed) \
+         + a fresh Idempotency-Key",
     );
+    // First the same service without parts of the work, to show where the time goes. They
+    // run before the full requests so the setup-link mailer's backlog from those does not
+    // weigh on them.
+    let no_mail = Variant {
+        send_setup_link: false,
+        idempotency_key: true,
+    };
+    let bare = Variant {
+        send_setup_link: false,
+        idempotency_key: false,
+    };
+    for (label, variant) in [
+        ("send_setup_link=false, no Idempotency-Key", bare),
+        ("send_setup_link=false", no_mail),
+    ] {
+        let warmup = Duration::from_secs(2);
+        let window = Duration::from_secs(args.baseline_secs);
+        let (o, first_error) = create_tenants(&svc, args.clients, warmup, window, variant).await?;
+        print_outcome(&format!("service, {label}"), &o);
+        let scenario = format!("service: POST /v1/tenants, {label}");
+        record(report, &scenario, &o, first_error);
+    }
+
+    let full = Variant {
+        send_setup_link: true,
+        idempotency_key: true,
+    };
+    let warmup = Duration::from_secs(args.warmup_secs);
+    let window = Duration::from_secs(args.secs);
+    let (create, first_error) = create_tenants(&svc, args.clients, warmup, window, full).await?;
+    print_outcome("service", &create);
+    record(report, "service: POST /v1/tenants", &create, first_error);
+    let mails = svc.sink.messages().len();
+    report.figure(
+        "service: POST /v1/tenants",
+        "setup e-mails at the SMTP sink when the window closed (warm-up included)",
+        "e-mails",
+        mails as f64,
+    );
+    svc.sink.clear();
 
     report.targets.push(TargetCheck::new(
         "p99 latency, 32 concurrent clients",
@@ -133,11 +145,21 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         Some(round(base.latencies.p99_ms, 2)),
         "bare INSERT, same pool & concurrency",
     ));
+    amqp::delete_queue(&svc.mailer_queue).await;
     amqp::delete_bench_exchange().await;
     if create.latencies.count == 0 {
         bail!("no request succeeded");
     }
     Ok(())
+}
+
+/// What each request asks for.
+#[derive(Clone, Copy)]
+struct Variant {
+    /// The API default: issue the first setup link and e-mail it within the request.
+    send_setup_link: bool,
+    /// A fresh `Idempotency-Key` per request, as a careful operator client sends.
+    idempotency_key: bool,
 }
 
 /// 32 clients, each with its own reqwest client (own keep-alive connection).
@@ -146,7 +168,7 @@ async fn create_tenants(
     clients: usize,
     warmup: Duration,
     duration: Duration,
-    send_setup_link: bool,
+    variant: Variant,
 ) -> anyhow::Result<(LoadOutcome, Option<String>)> {
     let http: Arc<Vec<reqwest::Client>> =
         Arc::new((0..clients).map(|_| reqwest::Client::new()).collect());
@@ -160,17 +182,18 @@ async fn create_tenants(
             "contact_email": format!("it-admin+{run}-{worker}-{seq}@bench.example.org"),
             "environment": if seq % 2 == 0 { "production" } else { "non_production" },
         });
-        if !send_setup_link {
+        if !variant.send_setup_link {
             body["send_setup_link"] = json!(false);
         }
         async move {
-            let resp = http[worker]
+            let mut request = http[worker]
                 .post(url.as_str())
                 .header("Authorization", auth.as_str())
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&body)
-                .send()
-                .await?;
+                .json(&body);
+            if variant.idempotency_key {
+                request = request.header("Idempotency-Key", uuid::Uuid::now_v7().to_string());
+            }
+            let resp = request.send().await?;
             let status = resp.status();
             let text = resp.text().await?;
             if status.as_u16() != 201 {

@@ -15,21 +15,28 @@ use tenant_provisioning::startup::Application;
 pub struct Service {
     pub base_url: String,
     pub operator_key: String,
-    pub pool_size: u32,
+    /// The setup-link mailer's queue, unique to this run (deleted at the end).
+    pub mailer_queue: String,
     pub sink: smtp_sink::SmtpSinkHandle,
 }
 
-pub async fn start(db: &BenchDb) -> anyhow::Result<Service> {
+pub async fn start(db: &BenchDb, pool_size: u32) -> anyhow::Result<Service> {
     let sink = smtp_sink::SmtpSink::start("127.0.0.1:0")?;
     let mut s = Settings::default();
     s.http.bind = "127.0.0.1:0".parse()?;
     s.database.url = db.app_secret();
-    s.amqp.url = SecretString::from(amqp::url());
+    // Diagnostics only: `PA_BENCH_TP_AMQP_URL` (e.g. a closed port) idles the service's relay
+    // in its reconnect backoff, to measure what relaying costs the request path.
+    let amqp_url = std::env::var("PA_BENCH_TP_AMQP_URL").unwrap_or_else(|_| amqp::url());
+    s.amqp.url = SecretString::from(amqp_url);
     s.amqp.exchange = amqp::BENCH_EXCHANGE.to_owned();
     s.smtp.host = sink.addr().ip().to_string();
     s.smtp.port = sink.addr().port();
     s.deprovision.purge_interval_secs = 0;
-    let pool_size = s.database.max_connections;
+    s.setup_links.token_key = SecretString::from(random_key());
+    let mailer_queue = format!("pa.bench.tp-mailer-{}", uuid::Uuid::new_v4().simple());
+    s.setup_links.mailer_queue = mailer_queue.clone();
+    s.database.max_connections = pool_size;
 
     let operator_key = create_operator_key(db).await?;
     let app = Application::build(s)
@@ -40,7 +47,7 @@ pub async fn start(db: &BenchDb) -> anyhow::Result<Service> {
     Ok(Service {
         base_url,
         operator_key,
-        pool_size,
+        mailer_queue,
         sink,
     })
 }
@@ -57,4 +64,13 @@ async fn create_operator_key(db: &BenchDb) -> anyhow::Result<String> {
     tx.commit().await?;
     pool.close().await;
     Ok(key.expose().to_owned())
+}
+
+/// Base64 of 32 random bytes (two v4 UUIDs), a fresh setup-token key per run.
+fn random_key() -> String {
+    use base64::Engine as _;
+    let mut bytes = Vec::with_capacity(32);
+    bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -3,6 +3,7 @@
 
 mod baseline;
 mod outbox;
+mod stages;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,7 +27,7 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     producers: u64,
     /// Scenarios to run, `RELAYSxCONSUMERS` each: outbox relays × `run_consumer` instances.
-    #[arg(long, value_delimiter = ',', default_values_t = vec!["1x1".to_owned(), "2x1".to_owned(), "2x2".to_owned()])]
+    #[arg(long, value_delimiter = ',', default_value = "1x1,2x1,2x2")]
     scenarios: Vec<String>,
     #[arg(long, default_value_t = 200)]
     prefetch: u16,
@@ -156,6 +157,29 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
             best = Some((label, rate));
         }
     }
+    let stage_params = outbox::Params {
+        events: args.events,
+        batch: args.batch,
+        producers: args.producers,
+        relays: 1,
+        consumers: 1,
+        prefetch: args.prefetch,
+        consumer_pool: args.consumer_pool,
+        tenants: args.tenants,
+        timeout,
+    };
+    let st = stages::run(&db, &stage_params).await?;
+    let scenario = "stages one at a time (1 relay, 1 consumer)";
+    for (metric, span) in [
+        ("enqueue only (no relay running)", st.enqueue),
+        ("relay only (full outbox → queue, no consumer)", st.relay),
+        ("consumer only (full queue → handler commits)", st.consume),
+    ] {
+        let rate = per_second(args.events, span);
+        println!("stage {metric}: {rate:.0} events/s");
+        report.figure(scenario, metric, "events/s", round(rate, 0));
+    }
+
     if let Some((label, rate)) = best {
         report.targets.push(TargetCheck::new(
             &format!("end-to-end events/s (best: {label})"),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use async_trait::async_trait;
-use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};
+use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
 use pa_bench::{amqp, benchdb::BenchDb};
 use pa_domain::TenantId;
@@ -37,7 +37,7 @@ impl Event for BenchEvent {
 }
 
 /// Writes one row per message into `bench_sink`, keyed by the run the event belongs to.
-struct SinkHandler;
+pub struct SinkHandler;
 
 #[async_trait]
 impl Handler for SinkHandler {
@@ -122,27 +122,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
         relays.push(tokio::spawn(relay.run(Shutdown::from(stop_rx.clone()))));
     }
 
-    let first_commit: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
-    let tenants: Arc<Vec<TenantId>> = Arc::new(
-        (0..p.tenants.max(1))
-            .map(|_| TenantId::from(Uuid::now_v7()))
-            .collect(),
-    );
-    let mut producers = Vec::new();
-    let per_producer = p.events.div_ceil(p.producers);
-    for i in 0..p.producers {
-        let range = (i * per_producer)..((i + 1) * per_producer).min(p.events);
-        let (pool, first, batch) = (producer_pool.clone(), first_commit.clone(), p.batch);
-        let tenants = tenants.clone();
-        producers.push(tokio::spawn(produce(
-            pool, run, range, batch, tenants, first,
-        )));
-    }
-    let mut last_enqueue = Instant::now();
-    for producer in producers {
-        last_enqueue = last_enqueue.max(producer.await??);
-    }
-    let first = *first_commit.get().context("no enqueue committed")?;
+    let (first, last_enqueue) = enqueue_all(&producer_pool, run, p).await?;
 
     let done = wait_for_sink(&watch_pool, run, p.events, first + p.timeout).await;
     let _ = stop_tx.send(true);
@@ -160,7 +140,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     })
 }
 
-fn amqp_settings() -> pa_messaging::AmqpSettings {
+pub fn amqp_settings() -> pa_messaging::AmqpSettings {
     pa_messaging::AmqpSettings {
         url: amqp::url().into(),
         exchange: amqp::BENCH_EXCHANGE.to_owned(),
@@ -168,8 +148,39 @@ fn amqp_settings() -> pa_messaging::AmqpSettings {
     }
 }
 
+/// Enqueues `p.events` events from `p.producers` concurrent tasks, spread over `p.tenants`
+/// tenants; returns the first and the last commit time.
+pub async fn enqueue_all(
+    pool: &PgPool,
+    run: Uuid,
+    p: &Params,
+) -> anyhow::Result<(Instant, Instant)> {
+    let first_commit: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
+    let tenants: Arc<Vec<TenantId>> = Arc::new(
+        (0..p.tenants.max(1))
+            .map(|_| TenantId::from(Uuid::now_v7()))
+            .collect(),
+    );
+    let mut producers = Vec::new();
+    let per_producer = p.events.div_ceil(p.producers);
+    for i in 0..p.producers {
+        let range = (i * per_producer)..((i + 1) * per_producer).min(p.events);
+        let (pool, first, batch) = (pool.clone(), first_commit.clone(), p.batch);
+        let tenants = tenants.clone();
+        producers.push(tokio::spawn(produce(
+            pool, run, range, batch, tenants, first,
+        )));
+    }
+    let mut last_enqueue = Instant::now();
+    for producer in producers {
+        last_enqueue = last_enqueue.max(producer.await??);
+    }
+    let first = *first_commit.get().context("no enqueue committed")?;
+    Ok((first, last_enqueue))
+}
+
 /// Enqueues the events of `range` in transactions of `batch`; returns its last commit time.
-async fn produce(
+pub async fn produce(
     pool: PgPool,
     run: Uuid,
     range: std::ops::Range<u64>,
@@ -209,7 +220,7 @@ async fn produce(
 const PADDING: &str = "display_name=Example Health Network;contact=it-admin@example.org";
 
 /// Polls until the consumer has committed `expected` rows of this run.
-async fn wait_for_sink(
+pub async fn wait_for_sink(
     pool: &PgPool,
     run: Uuid,
     expected: u64,
@@ -257,14 +268,7 @@ async fn wait_for_queue(queue: &str, timeout: Duration) -> anyhow::Result<()> {
     }
 }
 
-async fn delete_queue(queue: &str) {
-    if let Ok(conn) = amqp::connect().await {
-        if let Ok(ch) = conn.create_channel().await {
-            let _ = ch
-                .queue_delete(queue.into(), QueueDeleteOptions::default())
-                .await;
-        }
-        let _ = conn.close(200, "bench done".into()).await;
-    }
+pub async fn delete_queue(queue: &str) {
+    amqp::delete_queue(queue).await;
     amqp::delete_bench_exchange().await;
 }

@@ -10,7 +10,12 @@ use crate::client::Target;
 /// Generates a directory of `users` users from `seed`, turns throttling off (no injected
 /// latency or faults), grants admin consent, and returns the client's target and the time the
 /// generation took.
-pub async fn prepare(base_url: &str, seed: u64, users: u64) -> anyhow::Result<(Target, Duration)> {
+pub async fn prepare(
+    base_url: &str,
+    seed: u64,
+    users: u64,
+    passes: u32,
+) -> anyhow::Result<(Target, Duration)> {
     let http = reqwest::Client::new();
     let sim = format!("{base_url}/_sim");
     let started = Instant::now();
@@ -49,6 +54,7 @@ pub async fn prepare(base_url: &str, seed: u64, users: u64) -> anyhow::Result<(T
         tenant,
         client_id: field("client_id")?,
         client_secret: field("client_secret")?,
+        passes,
     };
     Ok((target, generation))
 }
