@@ -10,6 +10,10 @@ use crate::Shutdown;
 /// The NOTIFY channel the outbox insert trigger signals (migration 0001).
 const CHANNEL: &str = "pa_outbox";
 
+/// After a NOTIFY, how long to let further commits land before claiming: under load every
+/// commit notifies, and claiming per notification would publish batches of one.
+const COALESCE: Duration = Duration::from_millis(5);
+
 /// Waits for a NOTIFY, the poll interval or shutdown, whichever comes first. The
 /// listener is (re)created lazily and simply skipped while it cannot be.
 pub(super) struct Wakeup {
@@ -36,6 +40,10 @@ impl Wakeup {
                     if received.is_err() {
                         // Connection trouble: drop it, poll instead, retry next time.
                         self.listener = None;
+                    } else {
+                        tokio::time::sleep(COALESCE).await;
+                        // The notifications that arrived meanwhile are covered by this drain.
+                        while listener.next_buffered().is_some() {}
                     }
                 }
                 () = sleep => {}
