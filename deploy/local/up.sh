@@ -11,6 +11,15 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PA_ROOT"
 
+# The setup-link token key (HMAC key; services/tenant-provisioning/src/domain/setup_token.rs),
+# generated once and kept: replacing it invalidates the setup links already mailed.
+SETUP_LINK_KEY_FILE="$PA_RUN/setup-link-token-key"
+mkdir -p "$PA_RUN"
+if [ ! -s "$SETUP_LINK_KEY_FILE" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$SETUP_LINK_KEY_FILE")
+fi
+SETUP_LINK_KEY=$(cat "$SETUP_LINK_KEY_FILE")
+
 # ---------------------------------------------------------------------------------------------
 # The services. One line each: crate/binary | HTTP port | env prefix | arguments | extra settings.
 # Every service gets {prefix}HTTP__BIND, HTTP__PUBLIC_BASE_URL, DATABASE__URL, AMQP__URL and
@@ -18,7 +27,7 @@ cd "$PA_ROOT"
 # too (no spaces inside values). A line whose services/<crate> does not exist yet is skipped.
 # Ports and prefixes: plan/CONTRACTS.md.
 SERVICES=(
-    "tenant-provisioning|8081|PA_TP_|serve|SMTP__HOST=127.0.0.1 SMTP__PORT=2525 SETUP_LINKS__WIZARD_BASE_URL=http://127.0.0.1:8082"
+    "tenant-provisioning|8081|PA_TP_|serve|SMTP__HOST=127.0.0.1 SMTP__PORT=2525 SETUP_LINKS__WIZARD_BASE_URL=http://127.0.0.1:8082 SETUP_LINKS__TOKEN_KEY=$SETUP_LINK_KEY"
     # Not built yet; when a crate lands, add its line, e.g. (settings as its config.rs names them):
     # "consent|8082|PA_CONSENT_|serve|ENTRA__LOGIN_BASE_URL=https://127.0.0.1:8443 ENTRA__EXTRA_CA_PEM=$PA_RUN/entra-sim-ca.pem"
     # "sync-dispatch|8083|PA_SYNC_|serve|..."

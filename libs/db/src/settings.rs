@@ -21,7 +21,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: SecretString::from("postgres://pa_app:pa_app@127.0.0.1:5432/patient_access"),
-            max_connections: 10,
+            max_connections: 20,
             acquire_timeout_ms: 5_000,
             statement_timeout_ms: 30_000,
         }

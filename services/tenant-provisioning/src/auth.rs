@@ -84,20 +84,16 @@ async fn authenticate(pool: &PgPool, presented: Presented) -> Result<Uuid, ApiEr
         Some(Err(())) => return Err(ApiError::Unauthorized { presented: true }),
         Some(Ok(key)) => key,
     };
-    let mut conn = pool.acquire().await.map_err(pa_db::DbError::from)?;
-    let candidates = operator_keys::credentials_by_prefix(&mut conn, &key.prefix()).await?;
     let hash = key.hash();
+    // One round trip: the candidates and, for the live matching key, the `last_used_at`
+    // bookkeeping (see `authenticate_by_prefix`). The decision is made here, in constant time.
+    let mut conn = pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let candidates = operator_keys::authenticate_by_prefix(&mut conn, &key.prefix(), &hash).await?;
     let found = candidates.into_iter().find(|c| {
         crate::domain::TokenHash::from_slice(&c.key_hash).is_some_and(|stored| stored.ct_eq(&hash))
     });
     let Some(credential) = found.filter(|c| !c.revoked) else {
         return Err(ApiError::Unauthorized { presented: true });
     };
-    if credential.stale_last_used
-        && let Err(e) = operator_keys::touch_last_used(&mut conn, credential.id).await
-    {
-        // Bookkeeping only: never fail the request for it.
-        tracing::warn!(error = %crate::error::error_chain(&e), "recording operator key use failed");
-    }
     Ok(credential.id)
 }

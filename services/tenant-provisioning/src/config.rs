@@ -84,8 +84,13 @@ pub struct SmtpSettings {
     pub tls: SmtpTls,
     /// The `From` mailbox, e.g. `Patient Access <no-reply@patient-access.dev>`.
     pub from: String,
-    /// Connect + send timeout (seconds); past it the request fails with 503.
+    /// Connect + send timeout of one delivery attempt (seconds).
     pub timeout_secs: u64,
+    /// Pooled SMTP connections (lettre's pool; default 20).
+    pub pool_size: u32,
+    /// How long the setup-link mailer keeps retrying a failing SMTP server in place before
+    /// handing the message back to the broker for redelivery (seconds; default 30).
+    pub retry_window_secs: u64,
 }
 
 impl Default for SmtpSettings {
@@ -98,6 +103,8 @@ impl Default for SmtpSettings {
             tls: SmtpTls::None,
             from: "Patient Access <no-reply@patient-access.local>".to_owned(),
             timeout_secs: 10,
+            pool_size: 20,
+            retry_window_secs: 30,
         }
     }
 }
@@ -110,6 +117,12 @@ pub struct SetupLinkSettings {
     pub wizard_base_url: Url,
     /// Lifetime of a link (seconds; default 7 days).
     pub ttl_secs: u64,
+    /// The HMAC-SHA256 key setup tokens are derived from: base64 of at least 32 random bytes
+    /// (`openssl rand -base64 32`). Required, no default; guard it like an encryption key
+    /// (see `crate::domain::setup_token`). Env: `PA_TP_SETUP_LINKS__TOKEN_KEY`.
+    pub token_key: SecretString,
+    /// The mailer's queue (`pa.<service>.<consumer>`); only tests and benches change it.
+    pub mailer_queue: String,
 }
 
 impl Default for SetupLinkSettings {
@@ -117,6 +130,11 @@ impl Default for SetupLinkSettings {
         Self {
             wizard_base_url: Url::parse("http://127.0.0.1:8082").expect("a valid literal URL"),
             ttl_secs: 7 * 24 * 3600,
+            token_key: SecretString::from(""),
+            mailer_queue: pa_messaging::topology::queue_name(
+                "tenant-provisioning",
+                "setup-link-mailer",
+            ),
         }
     }
 }
@@ -185,6 +203,11 @@ mod tests {
         assert_eq!(s.deprovision.grace_period_secs, 2_592_000);
         assert_eq!(s.smtp.tls, SmtpTls::None);
         assert_eq!(s.http.bind.port(), DEFAULT_PORT);
+        assert_eq!(s.smtp.pool_size, 20);
+        assert_eq!(
+            s.setup_links.mailer_queue,
+            "pa.tenant-provisioning.setup-link-mailer"
+        );
     }
 
     #[test]

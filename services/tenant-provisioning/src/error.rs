@@ -9,7 +9,6 @@ use pa_http::Problem;
 use time::OffsetDateTime;
 
 use crate::domain::{InvalidTransition, TenantStatus};
-use crate::email::EmailError;
 
 /// Problem codes specific to this service (pa-http's common codes cover the rest).
 pub mod codes {
@@ -24,7 +23,6 @@ pub mod codes {
     pub const INVALID_IDEMPOTENCY_KEY: &str = "invalid_idempotency_key";
     pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
     pub const IDEMPOTENCY_KEY_IN_USE: &str = "idempotency_key_in_use";
-    pub const EMAIL_DELIVERY_FAILED: &str = "email_delivery_failed";
 }
 
 /// Why a request failed.
@@ -71,8 +69,6 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("idempotency key in use by a request still running")]
     IdempotencyKeyInUse,
-    #[error("e-mail delivery failed")]
-    EmailDelivery(#[source] EmailError),
     #[error("database unavailable")]
     Unavailable(#[source] pa_db::DbError),
     #[error("internal error")]
@@ -170,15 +166,6 @@ impl ApiError {
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 )
                 .with_header(HeaderName::from_static("retry-after"), "1"),
-            Self::EmailDelivery(e) => {
-                tracing::error!(error = %error_chain(e), "setup e-mail delivery failed");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    EMAIL_DELIVERY_FAILED,
-                    "E-mail delivery failed",
-                )
-                .with_detail("the setup e-mail could not be sent; nothing was changed, retry later")
-            }
             Self::Unavailable(e) => {
                 tracing::error!(error = %error_chain(e), "database unavailable");
                 Problem::service_unavailable("a dependency is unavailable; retry later")

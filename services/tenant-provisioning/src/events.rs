@@ -93,7 +93,8 @@ impl Event for TenantPurged {
     const TYPE: &'static str = "tenant.purged";
 }
 
-/// A setup link was issued and e-mailed to the tenant's contact.
+/// A setup link was issued. The service's own setup-link mailer consumes this event to
+/// e-mail the link to the tenant's contact (see `crate::email::setup_link_mailer`).
 #[derive(Debug, Serialize)]
 pub struct SetupLinkIssued {
     pub tenant_id: TenantId,

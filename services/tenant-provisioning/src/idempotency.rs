@@ -1,25 +1,29 @@
 //! `Idempotency-Key` for creating POSTs.
 //!
-//! Protocol (keys scoped to the operator key, remembered 24 h):
+//! Protocol (keys scoped to the operator key, remembered 24 h), all in the request's ONE
+//! transaction:
 //! 1. Without the header the request simply runs.
-//! 2. With it, the key is reserved in its own short transaction (`in_flight`). If another
-//!    live row holds it: a different request fingerprint → 422 `idempotency_key_reused`;
-//!    a stored response → that response again, with `Idempotent-Replayed: true`; still in
-//!    flight → 409 `idempotency_key_in_use`.
-//! 3. The handler's transaction stores the response ([`Reservation::store`]) just before it
-//!    commits, so "effect committed" and "response stored" are one fact.
-//! 4. If the handler fails, or its future is dropped (client went away), the reservation is
-//!    released; releasing only ever deletes an `in_flight` row, so it is always safe.
+//! 2. With it, the key is reserved first thing in the transaction (`INSERT … ON CONFLICT`,
+//!    row `in_flight`, invisible to others until commit). A concurrent request with the
+//!    same key blocks on that row until the first one commits or rolls back, then sees the
+//!    outcome: a stored response → that response again, with `Idempotent-Replayed: true`
+//!    (a different request fingerprint → 422 `idempotency_key_reused`); a rollback → it
+//!    runs itself. So concurrent duplicates are replayed rather than refused.
+//! 3. The response is stored (`completed`) just before the commit, so "effect committed"
+//!    and "response stored" are one fact, and a failed or dropped request leaves nothing
+//!    behind (its transaction rolls back with the reservation).
+//! 4. A committed `in_flight` row (left by an older version of this service, which
+//!    reserved in a separate transaction) still answers 409 `idempotency_key_in_use` until
+//!    its 2-minute lease runs out, when it is taken over.
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use pa_db::PgPool;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::domain::{IdempotencyKey, TokenHash};
@@ -151,73 +155,57 @@ fn respond(
     b.body(body)
 }
 
-/// The right to store this request's response; a no-op without an idempotency key.
-pub struct Reservation(Option<(Uuid, IdempotencyKey)>);
-
-impl Reservation {
-    /// Stores `created` as the key's response, in the request's transaction.
-    pub async fn store(&self, conn: &mut PgConnection, created: &Created) -> Result<(), ApiError> {
-        let Some((operator, key)) = &self.0 else {
-            return Ok(());
-        };
-        let body = created.replay_body.as_ref().unwrap_or(&created.body);
-        let status = i16::try_from(created.status.as_u16()).unwrap_or(201);
-        repo::complete(
-            conn,
-            *operator,
-            key,
-            status,
-            body,
-            created.location.as_deref(),
-        )
-        .await?;
-        Ok(())
-    }
-}
-
-/// Runs `work` under the idempotency protocol (see the module docs).
+/// Runs `work` in `tx` under the idempotency protocol (see the module docs) and commits.
+///
+/// `tx` is the transaction the work needs (e.g. from `pa_db::begin_tenant`); `work` must not
+/// commit it.
 pub async fn run<F>(
-    pool: &PgPool,
+    mut tx: Transaction<'static, Postgres>,
     operator: Uuid,
     key: Option<IdempotencyKey>,
     request: TokenHash,
     work: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: AsyncFnOnce(Reservation) -> Result<Created, ApiError>,
+    F: AsyncFnOnce(&mut PgConnection) -> Result<Created, ApiError>,
 {
-    let Some(key) = key else {
-        return work(Reservation(None)).await.map(Created::into_response);
-    };
-    if let Some(replay) = reserve(pool, operator, &key, request).await? {
+    if let Some(key) = &key
+        && let Some(replay) = reserve(&mut tx, operator, key, request).await?
+    {
+        tx.rollback().await?;
         return Ok(replay);
     }
-    let mut guard = ReleaseGuard {
-        pool: pool.clone(),
-        operator,
-        key: Some(key.clone()),
-    };
-    let result = work(Reservation(Some((operator, key)))).await;
-    match &result {
-        Ok(_) => guard.key = None,
-        Err(_) => guard.release_now().await,
+    let created = work(&mut tx).await?;
+    if let Some(key) = &key {
+        let body = created.replay_body.as_ref().unwrap_or(&created.body);
+        let status = i16::try_from(created.status.as_u16()).unwrap_or(201);
+        repo::complete(
+            &mut tx,
+            operator,
+            key,
+            status,
+            body,
+            created.location.as_deref(),
+        )
+        .await?;
     }
-    result.map(Created::into_response)
+    tx.commit().await?;
+    Ok(created.into_response())
 }
 
-/// Reserves the key; `Some(response)` when the request must not run.
+/// Reserves the key inside the request's transaction; `Some(response)` when the request
+/// must not run.
 async fn reserve(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     operator: Uuid,
     key: &IdempotencyKey,
     request: TokenHash,
 ) -> Result<Option<HttpResponse>, ApiError> {
-    let mut conn = pool.acquire().await.map_err(pa_db::DbError::from)?;
-    if repo::reserve(&mut conn, operator, key, request).await? {
+    if repo::reserve(conn, operator, key, request).await? {
         return Ok(None);
     }
-    let Some(row) = repo::find(&mut conn, operator, key).await? else {
-        // Expired or released between the two statements: treat as in use, the client retries.
+    let Some(row) = repo::find(conn, operator, key).await? else {
+        // Expired between the two statements: treat as in use, the client retries.
         return Err(ApiError::IdempotencyKeyInUse);
     };
     let same_request = TokenHash::from_slice(&row.request_hash).is_some_and(|h| h.ct_eq(&request));
@@ -238,41 +226,6 @@ async fn reserve(
             )))
         }
         _ => Err(ApiError::IdempotencyKeyInUse),
-    }
-}
-
-/// Releases an in-flight reservation when the request fails or is dropped.
-struct ReleaseGuard {
-    pool: PgPool,
-    operator: Uuid,
-    key: Option<IdempotencyKey>,
-}
-
-impl ReleaseGuard {
-    async fn release_now(&mut self) {
-        if let Some(key) = self.key.take() {
-            release(self.pool.clone(), self.operator, key).await;
-        }
-    }
-}
-
-impl Drop for ReleaseGuard {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take()
-            && let Ok(handle) = tokio::runtime::Handle::try_current()
-        {
-            handle.spawn(release(self.pool.clone(), self.operator, key));
-        }
-    }
-}
-
-async fn release(pool: PgPool, operator: Uuid, key: IdempotencyKey) {
-    let result = match pool.acquire().await {
-        Ok(mut conn) => repo::release(&mut conn, operator, &key).await,
-        Err(e) => Err(e.into()),
-    };
-    if let Err(e) = result {
-        tracing::warn!(error = %crate::error::error_chain(&e), "releasing an idempotency key failed; it frees itself after its lease");
     }
 }
 

@@ -7,7 +7,14 @@
 //! runs a use case from [`service`] inside one transaction that writes the state change
 //! ([`repo`]), its audit record (pa-audit) and its outbox event ([`events`]) together.
 //! Errors become problem documents in [`error`]. [`startup`] wires everything, including
-//! the outbox relay and the [`purge`] worker.
+//! the outbox relay, the [setup-link mailer](email::setup_link_mailer) and the [`purge`]
+//! worker.
+//!
+//! Setup e-mails never go out inside a request: issuing a link commits the link (only the
+//! SHA-256 of its token) and a `tenant.setup_link_issued` event; the mailer consumes the
+//! event, derives the token again with the HMAC key `setup_links.token_key` (derivation
+//! and security argument: [`domain::SetupToken`]'s module) and sends the mail, recording
+//! `email_sent_at`. So an SMTP outage delays mail but never blocks provisioning.
 
 pub mod auth;
 pub mod cli;

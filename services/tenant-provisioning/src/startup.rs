@@ -1,19 +1,23 @@
-//! [`Application`]: builds the whole service (pool, mailer, HTTP server, outbox relay,
-//! purge worker) so `main` and the tests start exactly the same thing.
+//! [`Application`]: builds the whole service (pool, HTTP server, outbox relay, setup-link
+//! mailer, purge worker) so `main` and the tests start exactly the same thing.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
+use pa_config::ExposeSecret;
 use pa_db::PgPool;
 use pa_http::{BodyLimit, Readiness, RequestTracing};
-use pa_messaging::{AmqpSettings, OutboxRelay};
+use pa_messaging::{AmqpSettings, ConsumerSpec, OutboxRelay};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::config::Settings;
+use crate::domain::SetupTokenKey;
+use crate::email::setup_link_mailer::{self, SetupLinkMailer};
 use crate::email::{EmailError, Mailer};
 use crate::routes::egress::EgressManifest;
 use crate::state::AppState;
@@ -51,24 +55,47 @@ impl Application {
     /// background workers.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         validate(&settings)?;
+        let token_key = SetupTokenKey::from_base64(settings.setup_links.token_key.expose_secret())
+            .map_err(|e| StartupError::Config(e.to_string()))?;
         let pool = pa_db::connect(&settings.database).await?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            mailer: Mailer::new(&settings.smtp)?,
+            setup_token_key: token_key.clone(),
             egress_manifest: EgressManifest::new(&settings.egress)?,
-            egress: settings.egress.clone(),
             setup_links: settings.setup_links.clone(),
             purge_grace_secs: i64::try_from(settings.deprovision.grace_period_secs)
                 .unwrap_or(i64::MAX),
-            public_base_url: settings.http.public_base_url.clone(),
         });
+        let mailer = SetupLinkMailer {
+            mailer: Mailer::new(&settings.smtp)?,
+            key: token_key,
+            wizard_base_url: settings.setup_links.wizard_base_url.clone(),
+            egress_cidrs: settings.egress.cidrs.clone(),
+            egress_manifest_url: format!(
+                "{}/v1/egress-ips",
+                settings.http.public_base_url.as_str().trim_end_matches('/')
+            ),
+            retry_window: Duration::from_secs(settings.smtp.retry_window_secs),
+        };
         let listener = TcpListener::bind(settings.http.bind)?;
         let port = listener.local_addr()?.port();
 
+        let mailer_spec = ConsumerSpec::new(
+            settings.setup_links.mailer_queue.clone(),
+            [setup_link_mailer::ROUTING_KEY],
+        );
+        declare_queue(&settings.amqp, &mailer_spec).await;
         let (stop_workers, stop) = watch::channel(false);
-        let mut workers = vec![tokio::spawn(
-            OutboxRelay::new(pool.clone(), settings.amqp.clone()).run(stop.clone()),
-        )];
+        let mut workers = vec![
+            tokio::spawn(OutboxRelay::new(pool.clone(), settings.amqp.clone()).run(stop.clone())),
+            tokio::spawn(run_mailer(
+                pool.clone(),
+                settings.amqp.clone(),
+                mailer_spec,
+                Arc::new(mailer),
+                stop.clone(),
+            )),
+        ];
         if settings.deprovision.purge_interval_secs > 0 {
             let every = Duration::from_secs(settings.deprovision.purge_interval_secs);
             workers.push(tokio::spawn(purge::run(pool.clone(), every, stop)));
@@ -117,6 +144,43 @@ impl Application {
             }
         }
         result
+    }
+}
+
+/// Runs the setup-link mailer until shutdown.
+async fn run_mailer(
+    pool: PgPool,
+    amqp: AmqpSettings,
+    spec: ConsumerSpec,
+    mailer: Arc<SetupLinkMailer>,
+    stop: watch::Receiver<bool>,
+) {
+    if let Err(e) = pa_messaging::run_consumer(pool, amqp, spec, mailer, stop).await {
+        tracing::error!(error = %crate::error::error_chain(&e), "the setup-link mailer stopped: setup e-mails are NOT being sent");
+    }
+}
+
+/// Declares the mailer's queue (and binding) before the service takes requests, so no
+/// `tenant.setup_link_issued` published from now on can miss it. Best effort: when the
+/// broker is down the consumer declares it once it connects (the events wait in the
+/// outbox meanwhile).
+async fn declare_queue(amqp: &AmqpSettings, spec: &ConsumerSpec) {
+    let declare = async {
+        let conn = pa_messaging::connect(amqp, "tenant-provisioning.declare").await?;
+        let channel = conn.create_channel().await?;
+        pa_messaging::topology::declare_exchanges(&channel, amqp).await?;
+        pa_messaging::topology::declare_consumer_queue(&channel, amqp, spec).await?;
+        let _ = conn.close(200, "declared".into()).await;
+        Ok::<_, anyhow::Error>(())
+    };
+    match tokio::time::timeout(Duration::from_secs(5), declare).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(queue = %spec.queue, error = %format!("{e:#}"), "declaring the mailer queue failed; the consumer retries");
+        }
+        Err(_) => {
+            tracing::warn!(queue = %spec.queue, "declaring the mailer queue timed out; the consumer retries")
+        }
     }
 }
 

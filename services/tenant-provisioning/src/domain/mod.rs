@@ -24,7 +24,7 @@ pub use lifecycle::{InvalidTransition, LifecycleAction};
 pub use operator_key::{OperatorKey, OperatorKeyPrefix};
 pub use page_limit::PageLimit;
 pub use secret_token::TokenHash;
-pub use setup_token::SetupToken;
+pub use setup_token::{SetupToken, SetupTokenKey, TokenKeyError};
 pub use status_reason::StatusReason;
 pub use tenant_status::TenantStatus;
 pub use text::TextError;

@@ -1,10 +1,13 @@
-//! Sending e-mail over SMTP (lettre, async on tokio, pooled connections).
+//! Sending e-mail over SMTP (lettre, async on tokio, pooled connections), and the
+//! [`setup_link_mailer`] that sends setup links off the request path.
 
+pub mod setup_link_mailer;
 mod template;
 
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use pa_config::ExposeSecret;
@@ -30,6 +33,17 @@ pub enum EmailError {
     Delivery(#[source] lettre::transport::smtp::Error),
 }
 
+impl EmailError {
+    /// True when retrying cannot help (a 5xx answer, a bad recipient, a bad message).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            Self::Delivery(e) => e.is_permanent(),
+            Self::Config(_) => false,
+            Self::Recipient(_) | Self::Build(_) => true,
+        }
+    }
+}
+
 /// The outgoing mail connection pool and sender address.
 #[derive(Clone)]
 pub struct Mailer {
@@ -52,7 +66,8 @@ impl Mailer {
         };
         builder = builder
             .port(s.port)
-            .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))));
+            .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))))
+            .pool_config(PoolConfig::new().max_size(s.pool_size.max(1)));
         if let (Some(user), Some(password)) = (&s.username, &s.password) {
             builder = builder.credentials(Credentials::new(
                 user.clone(),

@@ -15,9 +15,10 @@ pub struct IdempotencyRecord {
     pub response_location: Option<String>,
 }
 
-/// Reserves the key for a request (state `in_flight`, remembered for 24 hours). Also takes over a row that expired
-/// or whose lease (2 minutes) ran out without completing. `false` when another live row
-/// holds the key.
+/// Reserves the key for a request (state `in_flight`, remembered for 24 hours), in the
+/// request's transaction. Also takes over a row that expired or whose lease (2 minutes)
+/// ran out without completing. `false` when another live row holds the key; while another
+/// transaction holds an uncommitted reservation of the key, this waits for its outcome.
 pub async fn reserve(
     conn: &mut PgConnection,
     operator_key: Uuid,
@@ -81,23 +82,6 @@ pub async fn complete(
     .bind(status)
     .bind(body)
     .bind(location)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Drops an in-flight reservation (the request failed and changed nothing).
-pub async fn release(
-    conn: &mut PgConnection,
-    operator_key: Uuid,
-    key: &IdempotencyKey,
-) -> Result<(), pa_db::DbError> {
-    sqlx::query(
-        "DELETE FROM idempotency_keys \
-          WHERE operator_key_id = $1 AND idempotency_key = $2 AND state = 'in_flight'",
-    )
-    .bind(operator_key)
-    .bind(key.as_str())
     .execute(conn)
     .await?;
     Ok(())

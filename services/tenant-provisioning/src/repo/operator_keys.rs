@@ -64,28 +64,31 @@ pub async fn insert(
         .await?)
 }
 
-/// Keys whose display prefix is `prefix` (normally one; the caller compares hashes).
-pub async fn credentials_by_prefix(
+/// Keys whose display prefix is `prefix` (normally one; the caller compares hashes in
+/// constant time and decides), in ONE statement that also records the use (`last_used_at`,
+/// at most once a minute) of the live key whose hash is `hash`. Recording a use that the
+/// caller then refuses is impossible: the update needs the exact hash and no revocation.
+pub async fn authenticate_by_prefix(
     conn: &mut PgConnection,
     prefix: &OperatorKeyPrefix,
+    hash: &TokenHash,
 ) -> Result<Vec<KeyCredential>, pa_db::DbError> {
     Ok(sqlx::query_as(
-        "SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, \
-                coalesce(last_used_at < now() - interval '1 minute', true) AS stale_last_used \
-           FROM operator_api_keys WHERE key_prefix = $1",
+        "WITH candidates AS ( \
+             SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, \
+                    coalesce(last_used_at < now() - interval '1 minute', true) AS stale_last_used \
+               FROM operator_api_keys WHERE key_prefix = $1), \
+         touched AS ( \
+             UPDATE operator_api_keys k SET last_used_at = now() \
+               FROM candidates c \
+              WHERE k.id = c.id AND c.key_hash = $2 AND NOT c.revoked AND c.stale_last_used \
+             RETURNING k.id) \
+         SELECT id, key_hash, revoked, stale_last_used FROM candidates",
     )
     .bind(prefix.as_str())
+    .bind(hash.as_bytes())
     .fetch_all(conn)
     .await?)
-}
-
-/// Records that the key was used just now.
-pub async fn touch_last_used(conn: &mut PgConnection, id: Uuid) -> Result<(), pa_db::DbError> {
-    sqlx::query("UPDATE operator_api_keys SET last_used_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// One key.

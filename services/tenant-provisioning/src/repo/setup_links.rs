@@ -15,7 +15,7 @@ pub const ONE_OPEN_PER_TENANT: &str = "setup_links_one_open_per_tenant";
 macro_rules! columns {
     () => {
         "tenant_id, id, sent_to, issued_by, created_at, expires_at, revoked_at, revoked_reason, \
-         used_at, CASE WHEN used_at IS NOT NULL THEN 'used' \
+         used_at, email_sent_at, CASE WHEN used_at IS NOT NULL THEN 'used' \
                        WHEN revoked_at IS NOT NULL THEN 'revoked' \
                        WHEN expires_at <= now() THEN 'expired' \
                        ELSE 'active' END AS status"
@@ -34,6 +34,8 @@ pub struct SetupLinkRecord {
     pub revoked_at: Option<OffsetDateTime>,
     pub revoked_reason: Option<String>,
     pub used_at: Option<OffsetDateTime>,
+    /// When the setup e-mail went out (migration 0015); `None` while pending.
+    pub email_sent_at: Option<OffsetDateTime>,
     pub status: String,
 }
 
@@ -133,6 +135,42 @@ pub async fn find(
         .bind(id)
         .fetch_optional(conn)
         .await?)
+}
+
+/// One link of the tenant, row-locked (`FOR UPDATE`) until the transaction or savepoint
+/// ends: revoking or using it waits meanwhile (the mailer holds this while it sends).
+pub async fn lock(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<Option<SetupLinkRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM setup_links WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Records that the link's setup e-mail went out (first time only).
+pub async fn mark_email_sent(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "UPDATE setup_links SET email_sent_at = coalesce(email_sent_at, now()) \
+          WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Closes (revokes) an open link.

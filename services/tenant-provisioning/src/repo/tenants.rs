@@ -90,6 +90,20 @@ pub async fn lock(
     Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
 }
 
+/// The tenant, share-locked until the transaction (or savepoint) ends: status changes and
+/// link changes (which take [`lock`]) wait meanwhile, reads do not.
+pub async fn lock_shared(
+    conn: &mut PgConnection,
+    id: TenantId,
+) -> Result<Option<TenantRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tenants WHERE id = $1 FOR SHARE"
+    );
+    Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
+}
+
 /// Filters of the list endpoint (all optional, combined with AND).
 #[derive(Debug, Default)]
 pub struct TenantFilter {

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::context::RequestContext;
 use crate::domain::SetupToken;
-use crate::email::SetupEmail;
 use crate::error::ApiError;
 use crate::events::{SetupLinkIssued, SetupLinkRevoked};
 use crate::repo::setup_links::{self, CloseReason, NewSetupLink, SetupLinkRecord};
@@ -22,11 +21,18 @@ pub enum IssueMode {
     New,
     /// Revoke it (reason `regenerated`) and issue a new one.
     Regenerate,
+    /// The tenant was created in this very transaction, so it has no link yet (saves the
+    /// lookup of an open link on the provisioning hot path).
+    FirstForNewTenant,
 }
 
-/// Issues a link for `tenant` (which the caller has locked or just created) and e-mails it
-/// to the tenant's contact. The e-mail goes out last, just before the caller commits: if
-/// SMTP fails the error rolls everything back and nothing changes.
+/// Issues a link for `tenant` (which the caller has locked or just created).
+///
+/// The e-mail is not sent here: the `tenant.setup_link_issued` event enqueued in the same
+/// transaction makes the [setup-link mailer](crate::email::setup_link_mailer) derive the
+/// token again from the link id and send it once this transaction has committed. So the
+/// request never waits for SMTP and an SMTP outage never blocks provisioning. The token is
+/// derived here only to store its SHA-256.
 #[tracing::instrument(name = "setup_link.issue", skip_all, fields(tenant_id = %tenant.id))]
 pub async fn issue(
     conn: &mut PgConnection,
@@ -49,13 +55,19 @@ pub async fn issue(
         .ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!("tenant has no usable contact e-mail"))
         })?;
-    let replaces = close_open_link(conn, ctx, tenant.id, mode).await?;
+    let replaces = match mode {
+        IssueMode::FirstForNewTenant => None,
+        IssueMode::New | IssueMode::Regenerate => {
+            close_open_link(conn, ctx, tenant.id, mode).await?
+        }
+    };
 
-    let token = SetupToken::generate()?;
+    let id = Uuid::now_v7();
+    let token_hash = SetupToken::derive(&state.setup_token_key, tenant.id, id).hash();
     let new = NewSetupLink {
         tenant_id: tenant.id,
-        id: Uuid::now_v7(),
-        token_hash: token.hash(),
+        id,
+        token_hash,
         sent_to: contact.as_str(),
         issued_by: &ctx.actor.id(),
         ttl_secs: state.setup_link_ttl_secs(),
@@ -82,21 +94,6 @@ pub async fn issue(
     };
     pa_messaging::enqueue(conn, &ctx.event_meta(tenant.id), &event).await?;
 
-    let url = state.setup_link(token.expose());
-    let manifest = state.egress_manifest_url();
-    let mail = SetupEmail {
-        display_name: &tenant.display_name,
-        environment: tenant.environment,
-        link: &url,
-        expires_at: link.expires_at,
-        egress_cidrs: &state.egress.cidrs,
-        egress_manifest_url: &manifest,
-    };
-    state
-        .mailer
-        .send(&contact, mail.render())
-        .await
-        .map_err(ApiError::EmailDelivery)?;
     Ok(link)
 }
 
@@ -116,7 +113,7 @@ async fn close_open_link(
         return Ok(Some(open.id));
     }
     match mode {
-        IssueMode::New => Err(ApiError::SetupLinkAlreadyActive {
+        IssueMode::New | IssueMode::FirstForNewTenant => Err(ApiError::SetupLinkAlreadyActive {
             expires_at: open.expires_at,
         }),
         IssueMode::Regenerate => {

@@ -23,8 +23,8 @@ pub struct Provision {
     pub send_setup_link: bool,
 }
 
-/// Inserts the tenant (`pending_setup`) and, unless told not to, issues and e-mails its
-/// first setup link. Run in `pa_db::begin_tenant(p.id)`.
+/// Inserts the tenant (`pending_setup`) and, unless told not to, issues its first setup
+/// link (e-mailed by the setup-link mailer after commit). Run in `pa_db::begin_tenant(p.id)`.
 #[tracing::instrument(name = "tenant.provision", skip_all, fields(tenant_id = %p.id))]
 pub async fn provision(
     conn: &mut PgConnection,
@@ -61,7 +61,7 @@ pub async fn provision(
     };
     pa_messaging::enqueue(conn, &ctx.event_meta(tenant.id), &event).await?;
     let link = if p.send_setup_link {
-        Some(setup_links::issue(conn, state, ctx, &tenant, IssueMode::New).await?)
+        Some(setup_links::issue(conn, state, ctx, &tenant, IssueMode::FirstForNewTenant).await?)
     } else {
         None
     };

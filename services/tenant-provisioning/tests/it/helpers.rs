@@ -24,6 +24,37 @@ pub struct TestApp {
     /// `pa_app`: subject to row-level security, like the service.
     pub pool: PgPool,
     pub sink: SmtpSinkHandle,
+    /// This instance's setup-link mailer queue (deleted when the test ends).
+    pub mailer_queue: String,
+}
+
+impl Drop for TestApp {
+    /// Deletes this test's mailer queue so per-test queues do not pile up in the broker.
+    fn drop(&mut self) {
+        let queue = std::mem::take(&mut self.mailer_queue);
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                let settings = pa_messaging::AmqpSettings::default();
+                let delete = async {
+                    let conn = pa_messaging::connect(&settings, "tenant-provisioning-it").await?;
+                    let channel = conn.create_channel().await?;
+                    channel
+                        .queue_delete(queue.as_str().into(), Default::default())
+                        .await?;
+                    let _ = conn.close(200, "test done".into()).await;
+                    Ok::<_, anyhow::Error>(())
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(5), delete).await;
+            });
+        })
+        .join();
+    }
 }
 
 /// Installs the TLS provider and quiet test logging (idempotent).
@@ -32,9 +63,29 @@ pub fn init() {
     pa_telemetry::init_for_tests();
 }
 
-/// Settings for a test instance (port 0, test database, the given SMTP sink port).
+/// A random setup-link token key (base64 of 32 bytes), as `openssl rand -base64 32` makes.
+pub fn random_token_key() -> String {
+    use base64::Engine;
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).expect("rng");
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
+/// Settings for a test instance (port 0, test database, the given SMTP sink port, a random
+/// token key, and a mailer queue of its own).
+///
+/// Why its own queue: test processes share the database and the broker but each has its
+/// own SMTP sink. On one shared queue, test B's mailer could take test A's event and send
+/// A's mail to B's sink. With a queue per instance, every instance receives every
+/// `tenant.setup_link_issued` and mails it to its own sink, so a test always finds the
+/// mail of its links in its sink (other tests' mails there are to other addresses).
 pub fn test_settings(smtp_port: u16) -> Settings {
     let mut s = Settings::default();
+    s.setup_links.token_key = random_token_key().into();
+    s.setup_links.mailer_queue = format!(
+        "pa.test.tenant-provisioning.setup-link-mailer.{}",
+        Uuid::now_v7().simple()
+    );
     s.http.bind = "127.0.0.1:0".parse().expect("addr");
     s.database.url = pa_db::testing::app_url().into();
     s.database.max_connections = 5;
@@ -61,6 +112,7 @@ impl TestApp {
         let sink = smtp_sink::SmtpSink::start("127.0.0.1:0").expect("smtp sink");
         let mut settings = test_settings(sink.addr().port());
         tweak(&mut settings);
+        let mailer_queue = settings.setup_links.mailer_queue.clone();
         let app = Application::build(settings).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -72,6 +124,7 @@ impl TestApp {
             key_id,
             pool,
             sink,
+            mailer_queue,
         }
     }
 
@@ -142,9 +195,10 @@ impl TestApp {
         response.json().await.expect("tenant json")
     }
 
-    /// The setup e-mail(s) to `to`, waiting for at least `n`.
+    /// The setup e-mail(s) to `to`, waiting (up to 20 s) for at least `n`: they are sent
+    /// asynchronously, after the request's transaction committed.
     pub async fn mails_to(&self, to: &str, n: usize) -> Vec<ReceivedMail> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             let mails = self.sink.messages_to(to);
             if mails.len() >= n || tokio::time::Instant::now() > deadline {
@@ -172,6 +226,25 @@ impl TestApp {
             .await
             .expect("lookup")
     }
+}
+
+/// `email_sent_at` of a setup link (read under the tenant's RLS context).
+pub async fn email_sent_at(
+    pool: &PgPool,
+    tenant: Uuid,
+    link: Uuid,
+) -> Option<time::OffsetDateTime> {
+    let mut tx = pa_db::begin_tenant(pool, tenant.into()).await.expect("tx");
+    let sent = sqlx::query_scalar(
+        "SELECT email_sent_at FROM setup_links WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(link)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("link");
+    tx.commit().await.expect("commit");
+    sent
 }
 
 /// Creates an operator key directly through the service layer (like the CLI does).

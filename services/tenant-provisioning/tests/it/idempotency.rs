@@ -56,7 +56,8 @@ async fn a_replay_with_the_same_key_and_body_returns_the_first_response_and_crea
         .filter(|t| t["contact_email"] == email)
         .count();
     assert_eq!(count, 1, "one tenant for {}", id_of(&tenant));
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.mails_to(&email, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.sink.messages_to(&email).len(), 1, "one e-mail");
 
     let changed =
@@ -163,6 +164,10 @@ async fn a_failed_request_releases_its_key_so_a_retry_runs() {
     let app = TestApp::spawn().await;
     let tenant = app.create_tenant().await;
     let id = id_of(&tenant);
+    let email = tenant["contact_email"].as_str().expect("email");
+    // The first link's mail goes out asynchronously; a link revoked before it did is
+    // never mailed, so let it go out first.
+    app.mails_to(email, 1).await;
     let k = key();
     let issue = || {
         app.request(Method::POST, &format!("/v1/tenants/{id}/setup-links"))
@@ -182,7 +187,6 @@ async fn a_failed_request_releases_its_key_so_a_retry_runs() {
     assert!(retried.headers().get("idempotent-replayed").is_none());
     let replay = issue().await.expect("request");
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
-    let email = tenant["contact_email"].as_str().expect("email");
     assert_eq!(
         app.mails_to(email, 2).await.len(),
         2,
@@ -201,4 +205,33 @@ async fn a_malformed_idempotency_key_is_400() {
         .await
         .expect("request");
     assert_problem(response, 400, "invalid_idempotency_key").await;
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_wait_for_the_first_and_replay_it() {
+    let app = TestApp::spawn().await;
+    let k = key();
+    let email = unique_email();
+    let body = json!({"display_name": "Racing", "contact_email": email, "environment": "production", "send_setup_link": false});
+    let send = || {
+        app.request(Method::POST, "/v1/tenants")
+            .header("Idempotency-Key", &k)
+            .json(&body)
+            .send()
+    };
+    let responses = futures::future::join_all((0..4).map(|_| send())).await;
+    let mut bodies = Vec::new();
+    let mut replayed = 0;
+    for r in responses {
+        let r = r.expect("request");
+        assert_eq!(
+            r.status(),
+            201,
+            "a duplicate in flight waits, it is not refused"
+        );
+        replayed += usize::from(r.headers().get("idempotent-replayed").is_some());
+        bodies.push(r.bytes().await.expect("body"));
+    }
+    assert_eq!(replayed, 3, "one ran, the others replayed it");
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "identical bodies");
 }

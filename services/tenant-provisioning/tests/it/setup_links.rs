@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, id_of, unique_email};
+use crate::helpers::{TestApp, assert_problem, email_sent_at, id_of, unique_email};
 
 /// A tenant plus its contact address.
 async fn tenant(app: &TestApp) -> (String, String) {
@@ -135,9 +135,11 @@ async fn revoking_the_active_link_makes_its_token_resolve_as_revoked() {
 async fn listing_setup_links_shows_metadata_and_never_the_token() {
     let app = TestApp::spawn().await;
     let (id, email) = tenant(&app).await;
+    // Mails go out asynchronously and a link revoked before its mail went out is never
+    // mailed: let the first one go out before regenerating.
+    let first = app.token_in_mail(&email, 1).await;
     app.post_empty(&format!("/v1/tenants/{id}/setup-links/regenerate"))
         .await;
-    let first = app.token_in_mail(&email, 1).await;
     let second = app.token_in_mail(&email, 2).await;
     let response = app
         .get(&format!("/v1/tenants/{id}/setup-links?limit=1"))
@@ -270,48 +272,126 @@ async fn a_link_used_to_complete_setup_is_rejected_afterwards() {
 }
 
 #[tokio::test]
-async fn when_smtp_fails_provisioning_answers_503_and_creates_nothing() {
-    let app = TestApp::spawn_with(|s| {
-        // A port nothing listens on.
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        s.smtp.port = closed.local_addr().expect("addr").port();
-        s.smtp.timeout_secs = 2;
-    })
-    .await;
-    let name = format!("Unsent {}", uuid::Uuid::now_v7().simple());
-    let body =
-        json!({"display_name": name, "contact_email": unique_email(), "environment": "production"});
-    assert_problem(
-        app.post("/v1/tenants", &body).await,
-        503,
-        "email_delivery_failed",
-    )
-    .await;
-    let found: Value = app
-        .get(&format!("/v1/tenants?q={}", name.replace(' ', "%20")))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(found["items"], json!([]), "the tenant was rolled back");
-
-    // Without a link the tenant is created; issuing one later fails the same way.
+async fn while_smtp_fails_links_are_issued_at_once_and_mailed_when_it_recovers() {
+    let app = TestApp::spawn().await;
+    app.sink.set_temporary_failure(true);
+    let email = unique_email();
+    let started = std::time::Instant::now();
     let tenant = app
-        .create_tenant_with(json!({"send_setup_link": false}))
+        .create_tenant_with(json!({"contact_email": email}))
         .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the request does not wait for SMTP"
+    );
     let id = id_of(&tenant);
-    assert_problem(
-        app.post_empty(&format!("/v1/tenants/{id}/setup-links"))
-            .await,
-        503,
-        "email_delivery_failed",
-    )
-    .await;
     let links: Value = app
         .get(&format!("/v1/tenants/{id}/setup-links"))
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(links["items"], json!([]));
+    let link = &links["items"][0];
+    assert_eq!(link["status"], "active");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.sink.messages_to(&email).is_empty());
+
+    // Issuing for a tenant without a link answers at once too.
+    let other = id_of(
+        &app.create_tenant_with(json!({"send_setup_link": false}))
+            .await,
+    );
+    let issued = app
+        .post_empty(&format!("/v1/tenants/{other}/setup-links"))
+        .await;
+    assert_eq!(issued.status(), 201);
+    let issued: Value = issued.json().await.expect("json");
+    assert_eq!(
+        issued["email_sent_at"],
+        Value::Null,
+        "pending: mailed after commit"
+    );
+
+    app.sink.set_temporary_failure(false);
+    let token = app.token_in_mail(&email, 1).await;
+    let (_, link_id, status) = app.lookup(&token).await.expect("token resolves");
+    assert_eq!(status, "active");
+    assert_eq!(link["id"], link_id.to_string());
+    // `email_sent_at` commits with the mailer's transaction, just after the SMTP hand-off.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let tenant_id: uuid::Uuid = id.parse().expect("uuid");
+    while email_sent_at(&app.pool, tenant_id, link_id).await.is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "email_sent_at was never set"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let fetched: Value = app
+        .get(&format!("/v1/tenants/{id}/setup-links/{link_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(fetched["email_sent_at"].is_string(), "{fetched}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.sink.messages_to(&email).len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn a_link_regenerated_before_its_mail_went_out_is_never_mailed() {
+    let app = TestApp::spawn().await;
+    app.sink.set_temporary_failure(true);
+    let email = unique_email();
+    let id = id_of(
+        &app.create_tenant_with(json!({"contact_email": email}))
+            .await,
+    );
+    let links: Value = app
+        .get(&format!("/v1/tenants/{id}/setup-links"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let old_id = links["items"][0]["id"].as_str().expect("id").to_owned();
+    // Let the mailer reach the failing SMTP server with the first link at least once.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let response = app
+        .post_empty(&format!("/v1/tenants/{id}/setup-links/regenerate"))
+        .await;
+    assert_eq!(response.status(), 201);
+    let new: Value = response.json().await.expect("json");
+    let new_id = new["id"].as_str().expect("id").to_owned();
+
+    app.sink.set_temporary_failure(false);
+    let token = app.token_in_mail(&email, 1).await;
+    let (_, link_id, status) = app.lookup(&token).await.expect("token resolves");
+    assert_eq!((link_id.to_string(), status.as_str()), (new_id, "active"));
+    // Give a (wrong) second mail every chance to arrive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mails = app.sink.messages_to(&email);
+    assert_eq!(mails.len(), 1, "only the new link was mailed");
+    assert_eq!(crate::helpers::token_of(&mails[0]), token);
+    let old: uuid::Uuid = old_id.parse().expect("uuid");
+    let fetched: Value = app
+        .get(&format!("/v1/tenants/{id}/setup-links/{old}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(fetched["status"], "revoked");
+}
+
+#[tokio::test]
+async fn the_service_refuses_to_start_without_a_usable_token_key() {
+    crate::helpers::init();
+    // Unset, not base64, and only 5 bytes.
+    for key in ["", "not base64!", "c2hvcnQ="] {
+        let mut s = crate::helpers::test_settings(2525);
+        s.setup_links.token_key = key.to_owned().into();
+        let Err(e) = tenant_provisioning::startup::Application::build(s).await else {
+            panic!("started with token key {key:?}");
+        };
+        assert!(e.to_string().contains("setup_links.token_key"), "{e}");
+    }
 }

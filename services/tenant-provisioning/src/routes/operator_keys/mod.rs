@@ -56,27 +56,17 @@ pub async fn create_operator_key(
     let input = body.into_inner();
     let request = idempotency::fingerprint("POST", "/v1/operator-keys", &input)?;
     let state: &AppState = &state;
-    idempotency::run(
-        &state.pool,
-        op.key_id,
-        idem.0,
-        request,
-        async move |reservation| {
-            let mut tx = state.pool.begin().await?;
-            let (key, record) = service::create(&mut tx, &op.ctx, &input.name).await?;
-            let location = format!("/v1/operator-keys/{}", record.id);
-            let without_secret = OperatorKeyOut::from(record);
-            let with_secret = OperatorKeyOut {
-                key: Some(key.expose().to_owned()),
-                ..without_secret.clone()
-            };
-            let created =
-                Created::new(&with_secret, location)?.with_replay_body(&without_secret)?;
-            reservation.store(&mut tx, &created).await?;
-            tx.commit().await?;
-            Ok(created)
-        },
-    )
+    let tx = state.pool.begin().await.map_err(pa_db::DbError::from)?;
+    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
+        let (key, record) = service::create(tx, &op.ctx, &input.name).await?;
+        let location = format!("/v1/operator-keys/{}", record.id);
+        let without_secret = OperatorKeyOut::from(record);
+        let with_secret = OperatorKeyOut {
+            key: Some(key.expose().to_owned()),
+            ..without_secret.clone()
+        };
+        Created::new(&with_secret, location)?.with_replay_body(&without_secret)
+    })
     .await
 }
 

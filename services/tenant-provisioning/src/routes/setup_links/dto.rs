@@ -40,7 +40,7 @@ pub struct SetupLinkOut {
     pub id: Uuid,
     pub tenant_id: TenantId,
     pub status: SetupLinkStatus,
-    /// The address the link was e-mailed to.
+    /// The address the link is e-mailed to.
     pub sent_to: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -54,6 +54,11 @@ pub struct SetupLinkOut {
     /// When the customer completed setup with this link.
     #[serde(with = "time::serde::rfc3339::option")]
     pub used_at: Option<OffsetDateTime>,
+    /// When the setup e-mail carrying this link was handed to the mail server. `null` while
+    /// it is pending (it is sent asynchronously, right after the link is issued, and retried
+    /// while the mail server is unavailable) and for a link revoked before its mail went out.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub email_sent_at: Option<OffsetDateTime>,
 }
 
 impl From<SetupLinkRecord> for SetupLinkOut {
@@ -68,6 +73,7 @@ impl From<SetupLinkRecord> for SetupLinkOut {
             revoked_at: r.revoked_at,
             revoked_reason: r.revoked_reason,
             used_at: r.used_at,
+            email_sent_at: r.email_sent_at,
         }
     }
 }

@@ -38,31 +38,23 @@ async fn issue(
 ) -> Result<HttpResponse, ApiError> {
     let request = idempotency::fingerprint("POST", &path, &())?;
     let state: &AppState = &state;
-    idempotency::run(
-        &state.pool,
-        op.key_id,
-        idem.0,
-        request,
-        async move |reservation| {
-            let mut tx = pa_db::begin_tenant(&state.pool, id).await?;
-            let tenant = lock(&mut tx, id).await?;
-            let link = service::issue(&mut tx, state, &op.ctx, &tenant, mode).await?;
-            let location = format!("/v1/tenants/{id}/setup-links/{}", link.id);
-            let created = Created::new(&SetupLinkOut::from(link), location)?;
-            reservation.store(&mut tx, &created).await?;
-            tx.commit().await?;
-            Ok(created)
-        },
-    )
+    let tx = pa_db::begin_tenant(&state.pool, id).await?;
+    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
+        let tenant = lock(tx, id).await?;
+        let link = service::issue(tx, state, &op.ctx, &tenant, mode).await?;
+        let location = format!("/v1/tenants/{id}/setup-links/{}", link.id);
+        Created::new(&SetupLinkOut::from(link), location)
+    })
     .await
 }
 
 /// Issue a setup link.
 ///
-/// Creates a single-use link to the setup wizard and e-mails it to the tenant's contact.
-/// The token is only ever in that e-mail. Refused while an unexpired link is active (use
-/// `regenerate`) and for suspended, deprovisioned or purged tenants. If the e-mail cannot
-/// be sent nothing changes (503 `email_delivery_failed`).
+/// Creates a single-use link to the setup wizard; it is e-mailed to the tenant's contact
+/// right after, asynchronously (retried while the mail server is unavailable; see the
+/// link's `email_sent_at`). The token is only ever in that e-mail. Refused while an
+/// unexpired link is active (use `regenerate`) and for suspended, deprovisioned or purged
+/// tenants.
 #[utoipa::path(
     operation_id = "tenant_provisioning.setup_links.issue",
     tag = "setup-links",
@@ -72,14 +64,14 @@ async fn issue(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
     ),
     responses(
-        (status = 201, description = "Issued and e-mailed.", body = SetupLinkOut,
+        (status = 201, description = "Issued; the e-mail follows asynchronously.", body = SetupLinkOut,
             headers(("Location" = String, description = "`/v1/tenants/{tenant_id}/setup-links/{link_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay"))),
         (status = 400, description = "`invalid_path_parameter` or `invalid_idempotency_key`.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`tenant_not_found`.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`setup_link_already_active`; `invalid_tenant_state` (suspended, deprovisioned or purged); `idempotency_key_in_use`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`idempotency_key_reused`.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`email_delivery_failed` (nothing changed) or `service_unavailable`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`service_unavailable`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/tenants/{tenant_id}/setup-links")]
@@ -95,7 +87,9 @@ pub async fn issue_setup_link(
 
 /// Regenerate the setup link.
 ///
-/// Revokes the active link (if any) and issues and e-mails a new one, in one transaction.
+/// Revokes the active link (if any) and issues a new one, in one transaction; the new link
+/// is e-mailed asynchronously. A revoked link whose e-mail had not gone out yet is never
+/// mailed.
 #[utoipa::path(
     operation_id = "tenant_provisioning.setup_links.regenerate",
     tag = "setup-links",
@@ -105,14 +99,14 @@ pub async fn issue_setup_link(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
     ),
     responses(
-        (status = 201, description = "The new link, issued and e-mailed.", body = SetupLinkOut,
+        (status = 201, description = "The new link, issued; the e-mail follows asynchronously.", body = SetupLinkOut,
             headers(("Location" = String, description = "`/v1/tenants/{tenant_id}/setup-links/{link_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay"))),
         (status = 400, description = "`invalid_path_parameter` or `invalid_idempotency_key`.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`tenant_not_found`.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_tenant_state`; `idempotency_key_in_use`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`idempotency_key_reused`.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`email_delivery_failed` (the old link stays active) or `service_unavailable`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`service_unavailable`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/tenants/{tenant_id}/setup-links/regenerate")]

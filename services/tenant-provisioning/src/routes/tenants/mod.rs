@@ -42,9 +42,10 @@ fn deliverable(email: &EmailAddress) -> Result<(), ApiError> {
 /// Provision a tenant.
 ///
 /// Creates the tenant in status `pending_setup`. Unless `send_setup_link` is `false`, the
-/// first setup link is issued and e-mailed to `contact_email` within the same request: if
-/// the e-mail cannot be sent nothing is created and the answer is 503
-/// `email_delivery_failed`. Send an `Idempotency-Key` to retry safely.
+/// first setup link is issued in the same transaction and e-mailed to `contact_email`
+/// right after, asynchronously: the answer does not wait for the mail server, and a mail
+/// server outage delays the e-mail (it is retried) but never fails provisioning. The link's
+/// `email_sent_at` shows when it went out. Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     operation_id = "tenant_provisioning.tenants.create",
     tag = "tenants",
@@ -60,7 +61,7 @@ fn deliverable(email: &EmailAddress) -> Result<(), ApiError> {
         (status = 413, description = "`payload_too_large`.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: send `application/json`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_field` / `unknown_field` naming the field (e.g. an invalid `contact_email` or unknown `environment`); `idempotency_key_reused`: the key was used with a different body.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`email_delivery_failed` (nothing was created) or `service_unavailable`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`service_unavailable`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/tenants")]
@@ -74,29 +75,20 @@ pub async fn create_tenant(
     deliverable(&input.contact_email)?;
     let request = idempotency::fingerprint("POST", "/v1/tenants", &input)?;
     let state: &AppState = &state;
-    idempotency::run(
-        &state.pool,
-        op.key_id,
-        idem.0,
-        request,
-        async move |reservation| {
-            let id = TenantId::new();
-            let mut tx = pa_db::begin_tenant(&state.pool, id).await?;
-            let p = Provision {
-                id,
-                display_name: input.display_name,
-                contact_email: input.contact_email,
-                environment: input.environment,
-                external_ref: input.external_ref,
-                send_setup_link: input.send_setup_link,
-            };
-            let (tenant, _link) = service::provision(&mut tx, state, &op.ctx, p).await?;
-            let created = Created::new(&TenantOut::from(tenant), format!("/v1/tenants/{id}"))?;
-            reservation.store(&mut tx, &created).await?;
-            tx.commit().await?;
-            Ok(created)
-        },
-    )
+    let id = TenantId::new();
+    let tx = pa_db::begin_tenant(&state.pool, id).await?;
+    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
+        let p = Provision {
+            id,
+            display_name: input.display_name,
+            contact_email: input.contact_email,
+            environment: input.environment,
+            external_ref: input.external_ref,
+            send_setup_link: input.send_setup_link,
+        };
+        let (tenant, _link) = service::provision(tx, state, &op.ctx, p).await?;
+        Created::new(&TenantOut::from(tenant), format!("/v1/tenants/{id}"))
+    })
     .await
 }
 
