@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod bus;
 mod events;
+mod fault_postgres;
 mod helpers;
 mod idempotency;
 mod isolation;

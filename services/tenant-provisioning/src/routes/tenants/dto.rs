@@ -25,8 +25,9 @@ pub struct TenantIn {
     #[serde(default)]
     #[schema(example = "CRM-004217")]
     pub external_ref: Option<ExternalRef>,
-    /// Issue the first setup link and e-mail it to `contact_email` in the same request
-    /// (default `true`). If the e-mail cannot be sent, nothing is created (503).
+    /// Issue the first setup link with the tenant (default `true`). It is e-mailed to
+    /// `contact_email` right after the tenant is created, and retried while the mail server
+    /// is unavailable; the link's `email_sent_at` tells when it went out.
     #[serde(default = "yes")]
     #[schema(default = true)]
     pub send_setup_link: bool,
