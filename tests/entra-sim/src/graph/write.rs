@@ -37,6 +37,16 @@ fn w_list(out: &mut Vec<u8>, items: &[&str]) {
     out.push(b']');
 }
 
+fn w_uuid(out: &mut Vec<u8>, id: uuid::Uuid) {
+    out.push(b'"');
+    out.extend_from_slice(
+        id.hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer())
+            .as_bytes(),
+    );
+    out.push(b'"');
+}
+
 fn w_bool(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
@@ -47,13 +57,7 @@ pub fn write_user_fields(out: &mut Vec<u8>, u: &User, props: &[UP], first: &mut 
         match *p {
             UP::Id => {
                 w_key(out, first, "id");
-                out.push(b'"');
-                out.extend_from_slice(
-                    u.id.hyphenated()
-                        .encode_lower(&mut uuid::Uuid::encode_buffer())
-                        .as_bytes(),
-                );
-                out.push(b'"');
+                w_uuid(out, u.id);
             }
             UP::UserPrincipalName => {
                 w_key(out, first, "userPrincipalName");
@@ -156,13 +160,7 @@ pub fn write_group_fields(out: &mut Vec<u8>, g: &Group, props: &[GP], first: &mu
         match *p {
             GP::Id => {
                 w_key(out, first, "id");
-                out.push(b'"');
-                out.extend_from_slice(
-                    g.id.hyphenated()
-                        .encode_lower(&mut uuid::Uuid::encode_buffer())
-                        .as_bytes(),
-                );
-                out.push(b'"');
+                w_uuid(out, g.id);
             }
             GP::DisplayName => {
                 w_key(out, first, "displayName");
