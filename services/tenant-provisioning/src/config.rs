@@ -123,6 +123,9 @@ pub struct SetupLinkSettings {
     pub token_key: SecretString,
     /// The mailer's queue (`pa.<service>.<consumer>`); only tests and benches change it.
     pub mailer_queue: String,
+    /// Setup e-mails sent at once (ordered consumer lanes). The mailer and the other
+    /// background workers use their own small database pool, so mail never starves requests.
+    pub mailer_concurrency: u16,
 }
 
 impl Default for SetupLinkSettings {
@@ -135,6 +138,7 @@ impl Default for SetupLinkSettings {
                 "tenant-provisioning",
                 "setup-link-mailer",
             ),
+            mailer_concurrency: 4,
         }
     }
 }

@@ -58,6 +58,14 @@ impl Application {
         let token_key = SetupTokenKey::from_base64(settings.setup_links.token_key.expose_secret())
             .map_err(|e| StartupError::Config(e.to_string()))?;
         let pool = pa_db::connect(&settings.database).await?;
+        // Background workers (outbox relay and its listener, mailer lanes, purge) get their own
+        // small pool: a slow mail server or a busy relay never takes connections from requests.
+        let concurrency = settings.setup_links.mailer_concurrency.max(1);
+        let background = pa_db::connect(&pa_db::DatabaseSettings {
+            max_connections: u32::from(concurrency) + 3,
+            ..settings.database.clone()
+        })
+        .await?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             setup_token_key: token_key.clone(),
@@ -84,12 +92,18 @@ impl Application {
             settings.setup_links.mailer_queue.clone(),
             [setup_link_mailer::ROUTING_KEY],
         );
+        let mailer_spec = ConsumerSpec {
+            concurrency,
+            ..mailer_spec
+        };
         declare_queue(&settings.amqp, &mailer_spec).await;
         let (stop_workers, stop) = watch::channel(false);
         let mut workers = vec![
-            tokio::spawn(OutboxRelay::new(pool.clone(), settings.amqp.clone()).run(stop.clone())),
+            tokio::spawn(
+                OutboxRelay::new(background.clone(), settings.amqp.clone()).run(stop.clone()),
+            ),
             tokio::spawn(run_mailer(
-                pool.clone(),
+                background.clone(),
                 settings.amqp.clone(),
                 mailer_spec,
                 Arc::new(mailer),
@@ -98,7 +112,7 @@ impl Application {
         ];
         if settings.deprovision.purge_interval_secs > 0 {
             let every = Duration::from_secs(settings.deprovision.purge_interval_secs);
-            workers.push(tokio::spawn(purge::run(pool.clone(), every, stop)));
+            workers.push(tokio::spawn(purge::run(background, every, stop)));
         }
 
         let readiness = readiness(pool, settings.amqp.clone());
