@@ -10,6 +10,8 @@ use sqlx::PgPool;
 use tokio::sync::Mutex;
 
 use crate::backoff::Backoff;
+pub(crate) use pa_telemetry::error_chain;
+
 use crate::{AmqpSettings, MessagingError, Shutdown};
 use link::Link;
 use wakeup::Wakeup;
@@ -100,41 +102,5 @@ impl OutboxRelay {
         if let Some(link) = self.link.lock().await.take() {
             link.close(Duration::from_secs(2)).await;
         }
-    }
-}
-
-/// `error: cause: cause` for one-line logs (a cause already quoted by its parent, as
-/// lapin's errors do, is not repeated).
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.ends_with(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::error_chain;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("outer")]
-    struct Outer(#[source] std::io::Error);
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("quoting: {0}")]
-    struct Quoting(#[source] std::io::Error);
-
-    #[test]
-    fn chains_causes_without_repeating_quoted_ones() {
-        let io = || std::io::Error::other("reset");
-        assert_eq!(error_chain(&Outer(io())), "outer: reset");
-        assert_eq!(error_chain(&Quoting(io())), "quoting: reset");
     }
 }

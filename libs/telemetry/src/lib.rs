@@ -17,10 +17,12 @@
 //! [`current_traceparent`] and [`set_parent_from_traceparent`] carry a trace across process
 //! boundaries (HTTP `traceparent` headers, AMQP message headers).
 
+mod error_chain;
 mod init;
 mod propagation;
 mod settings;
 
+pub use error_chain::error_chain;
 pub use init::{TelemetryError, TelemetryGuard, init, init_for_tests};
 pub use propagation::{
     current_traceparent, set_parent_from_traceparent, trace_id_of, traceparent_of,

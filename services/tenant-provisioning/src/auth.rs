@@ -87,7 +87,7 @@ async fn authenticate(pool: &PgPool, presented: Presented) -> Result<Uuid, ApiEr
     let hash = key.hash();
     // One round trip: the candidates and, for the live matching key, the `last_used_at`
     // bookkeeping (see `authenticate_by_prefix`). The decision is made here, in constant time.
-    let mut conn = pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let mut conn = pool.acquire().await?;
     let candidates = operator_keys::authenticate_by_prefix(&mut conn, &key.prefix(), &hash).await?;
     let found = candidates.into_iter().find(|c| {
         crate::domain::TokenHash::from_slice(&c.key_hash).is_some_and(|stored| stored.ct_eq(&hash))

@@ -166,11 +166,10 @@ impl ApiError {
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                 )
                 .with_header(HeaderName::from_static("retry-after"), "1"),
-            Self::Unavailable(e) => {
-                tracing::error!(error = %error_chain(e), "database unavailable");
+            Self::Unavailable(_) => {
                 Problem::service_unavailable("a dependency is unavailable; retry later")
             }
-            Self::Internal(e) => Problem::internal(anyhow::anyhow!("{e:#}")),
+            Self::Internal(_) => Problem::internal_error(),
         }
     }
 }
@@ -190,24 +189,23 @@ fn unauthorized(presented: bool) -> Problem {
     Problem::unauthorized(detail).with_header(WWW_AUTHENTICATE, challenge)
 }
 
-/// `error: cause: cause` for one-line logs.
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
+pub(crate) use pa_telemetry::error_chain;
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.to_problem().status()
     }
 
+    /// Logs the cause of a 5xx once, here (building the problem never logs, so
+    /// `status_code` can call it freely), then answers with the generic problem.
     fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Unavailable(e) => {
+                tracing::error!(error = %error_chain(e), "database unavailable")
+            }
+            Self::Internal(e) => tracing::error!(error = format!("{e:#}"), "internal error"),
+            _ => {}
+        }
         self.to_problem().error_response()
     }
 }

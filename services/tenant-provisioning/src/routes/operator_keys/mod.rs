@@ -89,7 +89,7 @@ pub async fn list_operator_keys(
     query: Query<OperatorKeyListQuery>,
 ) -> Result<Json<OperatorKeyPage>, ApiError> {
     let paging = Paging::parse(query.cursor.as_deref(), query.limit)?;
-    let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let mut conn = state.pool.acquire().await?;
     let rows = operator_keys::list(&mut conn, paging.cursor, paging.fetch_limit()).await?;
     let (rows, next_cursor) = paging.page(rows, |k| (k.created_at, k.id));
     Ok(Json(OperatorKeyPage {
@@ -117,7 +117,7 @@ pub async fn get_operator_key(
     _op: Operator,
     path: KeyPath,
 ) -> Result<Json<OperatorKeyOut>, ApiError> {
-    let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let mut conn = state.pool.acquire().await?;
     let record = operator_keys::find(&mut conn, path.0).await?;
     Ok(Json(record.ok_or(ApiError::OperatorKeyNotFound)?.into()))
 }

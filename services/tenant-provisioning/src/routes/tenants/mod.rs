@@ -135,7 +135,7 @@ pub async fn list_tenants(
             q => q.filter(|q| !q.is_empty()),
         },
     };
-    let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let mut conn = state.pool.acquire().await?;
     let rows = tenants::list(&mut conn, &filter, paging.cursor, paging.fetch_limit()).await?;
     let (rows, next_cursor) = paging.page(rows, |t| (t.created_at, *t.id.as_uuid()));
     Ok(Json(TenantPage {
@@ -163,7 +163,7 @@ pub async fn get_tenant(
     _op: Operator,
     path: TenantPath,
 ) -> Result<Json<TenantOut>, ApiError> {
-    let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
+    let mut conn = state.pool.acquire().await?;
     let tenant = tenants::find(&mut conn, path.0)
         .await?
         .ok_or(ApiError::TenantNotFound)?;
