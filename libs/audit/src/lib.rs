@@ -8,10 +8,12 @@
 //!
 //! Both tables reject UPDATE, DELETE and TRUNCATE (trigger + revoked privileges).
 
+mod batch;
 mod entry;
 mod error;
 mod record;
 
+pub use batch::TenantAuditBatch;
 pub use entry::{Actor, AuditEntry, Outcome};
 pub use error::AuditError;
 pub use record::{record_platform, record_tenant};

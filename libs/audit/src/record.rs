@@ -67,7 +67,7 @@ pub async fn record_platform(
     Ok(id)
 }
 
-fn check_details(e: &AuditEntry<'_>) -> Result<(), AuditError> {
+pub(crate) fn check_details(e: &AuditEntry<'_>) -> Result<(), AuditError> {
     if e.details.is_object() {
         Ok(())
     } else {

@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::backoff::Backoff;
 use crate::relay::error_chain;
-use crate::{AmqpSettings, Envelope, MessagingError, Shutdown};
+use crate::{AmqpSettings, Envelope, MessagingError, OutboxSignal, Shutdown};
 
 /// Application logic for one consumer queue.
 #[async_trait::async_trait]
@@ -86,6 +86,10 @@ pub struct ConsumerSpec {
     /// Ordered lanes handling deliveries in parallel: one tenant's messages always share
     /// a lane and are handled in order. 0 means `AmqpSettings::consumer_concurrency`.
     pub concurrency: u16,
+    /// Signalled after each handled message's commit, so the events a handler enqueued
+    /// leave at once (give it the service's relay signal); without one they wait for the
+    /// relay's poll.
+    pub outbox: Option<OutboxSignal>,
 }
 
 impl ConsumerSpec {
@@ -99,6 +103,7 @@ impl ConsumerSpec {
             routing_keys: routing_keys.into_iter().map(Into::into).collect(),
             prefetch: 200,
             concurrency: 0,
+            outbox: None,
         }
     }
 }
@@ -125,6 +130,7 @@ pub async fn run_consumer(
         spec.queue.clone(),
         handler,
         amqp.max_backoff(),
+        spec.outbox.clone(),
     ));
     tracing::info!(queue = %spec.queue, "consumer started");
     while !shutdown.is_requested() {

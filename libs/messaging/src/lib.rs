@@ -2,7 +2,8 @@
 //!
 //! * **Publishing** goes through the transactional outbox: [`enqueue`] writes the event in
 //!   the caller's transaction; [`OutboxRelay`] publishes committed rows to the `pa.events`
-//!   topic exchange as persistent messages with publisher confirms and deletes them.
+//!   topic exchange as persistent messages with publisher confirms and deletes them;
+//!   committing through an [`OutboxSignal`] wakes the relay at once.
 //! * **Consuming**: [`run_consumer`] feeds a [`Handler`] from a durable quorum queue with
 //!   manual acks; each message runs in one database transaction together with its
 //!   `processed_messages` entry, so a redelivery has no second effect.
@@ -21,6 +22,7 @@ mod outbox;
 mod relay;
 mod settings;
 mod shutdown;
+mod signal;
 pub mod topology;
 mod trace;
 
@@ -29,10 +31,11 @@ pub use broker::connect;
 pub use consumer::{ConsumerSpec, Handler, HandlerError, run_consumer};
 pub use envelope::{Envelope, Event, EventMeta};
 pub use error::MessagingError;
-pub use outbox::enqueue;
+pub use outbox::{OutboxBatch, enqueue};
 pub use relay::OutboxRelay;
 pub use settings::AmqpSettings;
 pub use shutdown::Shutdown;
+pub use signal::OutboxSignal;
 
 /// The lapin version this crate is built on, for callers that need its types.
 pub use lapin;

@@ -12,15 +12,15 @@ use tokio::sync::Mutex;
 use crate::backoff::Backoff;
 pub(crate) use pa_telemetry::error_chain;
 
-use crate::{AmqpSettings, MessagingError, Shutdown};
+use crate::{AmqpSettings, MessagingError, OutboxSignal, Shutdown};
 use link::Link;
-use wakeup::Wakeup;
 
 /// Moves events from the `outbox` table to the `pa.events` exchange.
 ///
-/// Each batch: claim up to `publish_batch_size` rows with `FOR UPDATE SKIP LOCKED`,
-/// publish them all as persistent messages, await the whole window of publisher
-/// confirms, delete the confirmed rows and commit — one transaction. Several relays can
+/// Each batch: claim up to `publish_batch_size` rows with `FOR UPDATE SKIP LOCKED` and
+/// delete them in the same statement, publish them all as persistent messages, await the
+/// whole window of publisher confirms and commit — one transaction, rolled back (rows kept)
+/// when any publish fails or is nacked. Several relays can
 /// run at once (each claims different rows), so in the normal case nothing is published
 /// twice; after a crash or broker failure between publish and commit a message may be
 /// published again (at-least-once), which idempotent consumers absorb.
@@ -29,12 +29,13 @@ use wakeup::Wakeup;
 /// global delivery order.
 ///
 /// On failure the claim is rolled back, the connection dropped, and [`run`](Self::run)
-/// backs off and reconnects. A NOTIFY on `pa_outbox` (fired by the outbox insert trigger)
-/// wakes an idle relay early; polling every `poll_interval_ms` is what guarantees progress.
+/// backs off and reconnects. Its [`OutboxSignal`], sent after a commit, wakes an idle relay
+/// at once; polling every `poll_interval_ms` is what guarantees progress.
 pub struct OutboxRelay {
     pool: PgPool,
     amqp: AmqpSettings,
     link: Mutex<Option<Link>>,
+    signal: OutboxSignal,
 }
 
 impl OutboxRelay {
@@ -44,7 +45,20 @@ impl OutboxRelay {
             pool,
             amqp,
             link: Mutex::new(None),
+            signal: OutboxSignal::new(),
         }
+    }
+
+    /// Wakes on `signal` (shared with the code that commits) instead of a signal of its own.
+    #[must_use]
+    pub fn with_signal(mut self, signal: OutboxSignal) -> Self {
+        self.signal = signal;
+        self
+    }
+
+    /// The signal that wakes this relay: commit through it (see [`OutboxSignal::commit`]).
+    pub fn signal(&self) -> OutboxSignal {
+        self.signal.clone()
     }
 
     /// Publishes batches until the outbox has no claimable rows; returns how many messages
@@ -69,12 +83,11 @@ impl OutboxRelay {
         Ok(total)
     }
 
-    /// Runs until `shutdown` fires: drains, then sleeps until NOTIFY or the poll interval;
+    /// Runs until `shutdown` fires: drains, then sleeps until signalled or the poll interval;
     /// on failure logs, backs off (100 ms doubling to `max_backoff_ms`) and reconnects.
     pub async fn run(self, shutdown: impl Into<Shutdown>) {
         let mut shutdown = shutdown.into();
         let mut backoff = Backoff::new(self.amqp.max_backoff());
-        let mut wakeup = Wakeup::new(self.pool.clone());
         tracing::info!("outbox relay started");
         while !shutdown.is_requested() {
             match self.drain_once().await {
@@ -84,7 +97,7 @@ impl OutboxRelay {
                         tracing::debug!(count, "outbox batch published");
                         continue;
                     }
-                    wakeup.wait(self.amqp.poll_interval(), &mut shutdown).await;
+                    wakeup::wait(&self.signal, self.amqp.poll_interval(), &mut shutdown).await;
                 }
                 Err(error) => {
                     tracing::warn!(error = %error_chain(&error), "outbox relay failed; backing off");

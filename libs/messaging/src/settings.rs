@@ -28,7 +28,7 @@ pub struct AmqpSettings {
     pub heartbeat_secs: u16,
     /// Outbox rows claimed, published and confirmed per relay batch.
     pub publish_batch_size: u32,
-    /// How often an idle relay polls the outbox (ms); NOTIFY wakes it earlier.
+    /// How often an idle relay polls the outbox (ms); its `OutboxSignal` wakes it earlier.
     pub poll_interval_ms: u64,
     /// Longest wait for the broker to confirm a published batch (ms).
     pub confirm_timeout_ms: u64,

@@ -20,6 +20,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use pa_messaging::OutboxSignal;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -28,7 +29,7 @@ use uuid::Uuid;
 
 use crate::domain::{IdempotencyKey, TokenHash};
 use crate::error::ApiError;
-use crate::repo::idempotency as repo;
+use crate::repo::idempotency::{self as repo, Completion};
 
 /// The request header.
 pub const HEADER: &str = "Idempotency-Key";
@@ -133,6 +134,11 @@ impl Created {
         Ok(self)
     }
 
+    /// The status as stored in `idempotency_keys.response_status`.
+    fn status_column(&self) -> i16 {
+        i16::try_from(self.status.as_u16()).unwrap_or(201)
+    }
+
     fn into_response(self) -> HttpResponse {
         respond(self.status, self.body, self.location.as_deref(), false)
     }
@@ -158,9 +164,10 @@ fn respond(
 /// Runs `work` in `tx` under the idempotency protocol (see the module docs) and commits.
 ///
 /// `tx` is the transaction the work needs (e.g. from `pa_db::begin_tenant`); `work` must not
-/// commit it.
+/// commit it. The commit goes through `outbox`, so the events `work` enqueued leave at once.
 pub async fn run<F>(
     mut tx: Transaction<'static, Postgres>,
+    outbox: &OutboxSignal,
     operator: Uuid,
     key: Option<IdempotencyKey>,
     request: TokenHash,
@@ -178,19 +185,57 @@ where
     let created = work(&mut tx).await?;
     if let Some(key) = &key {
         let body = created.replay_body.as_ref().unwrap_or(&created.body);
-        let status = i16::try_from(created.status.as_u16()).unwrap_or(201);
         repo::complete(
             &mut tx,
             operator,
             key,
-            status,
+            created.status_column(),
             body,
             created.location.as_deref(),
         )
         .await?;
     }
-    tx.commit().await?;
+    outbox.commit(tx).await?;
     Ok(created.into_response())
+}
+
+/// Runs a create whose response is known before it writes (`created`): `work` writes
+/// everything, the claim of the key and the stored response included, in one statement
+/// (see [`Completion`]), and answers whether it claimed the key. Then commits through
+/// `outbox`. Same protocol as [`run`], one round trip shorter.
+pub async fn run_prepared<F>(
+    mut tx: Transaction<'static, Postgres>,
+    outbox: &OutboxSignal,
+    operator: Uuid,
+    key: Option<IdempotencyKey>,
+    request: TokenHash,
+    created: Created,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: AsyncFnOnce(&mut PgConnection, Option<&Completion<'_>>) -> Result<bool, ApiError>,
+{
+    let completion = key.as_ref().map(|key| Completion {
+        operator_key: operator,
+        key,
+        request_hash: request,
+        status: created.status_column(),
+        body: created.replay_body.as_ref().unwrap_or(&created.body),
+        location: created.location.as_deref(),
+    });
+    let claimed = work(&mut tx, completion.as_ref()).await?;
+    drop(completion);
+    match key {
+        Some(key) if !claimed => {
+            let replay = existing(&mut tx, operator, &key, request).await;
+            tx.rollback().await?;
+            replay
+        }
+        _ => {
+            outbox.commit(tx).await?;
+            Ok(created.into_response())
+        }
+    }
 }
 
 /// Reserves the key inside the request's transaction; `Some(response)` when the request
@@ -204,6 +249,16 @@ async fn reserve(
     if repo::reserve(conn, operator, key, request).await? {
         return Ok(None);
     }
+    existing(conn, operator, key, request).await.map(Some)
+}
+
+/// What to answer when a committed row holds the key: the stored response, or why not.
+async fn existing(
+    conn: &mut PgConnection,
+    operator: Uuid,
+    key: &IdempotencyKey,
+    request: TokenHash,
+) -> Result<HttpResponse, ApiError> {
     let Some(row) = repo::find(conn, operator, key).await? else {
         // Expired between the two statements: treat as in use, the client retries.
         return Err(ApiError::IdempotencyKeyInUse);
@@ -218,12 +273,12 @@ async fn reserve(
                 .ok()
                 .and_then(|s| StatusCode::from_u16(s).ok())
                 .unwrap_or(StatusCode::OK);
-            Ok(Some(respond(
+            Ok(respond(
                 status,
                 body,
                 row.response_location.as_deref(),
                 true,
-            )))
+            ))
         }
         _ => Err(ApiError::IdempotencyKeyInUse),
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use pa_db::{PgConnection, PgPool};
 use pa_domain::TenantId;
-use pa_messaging::Shutdown;
+use pa_messaging::{OutboxSignal, Shutdown};
 use serde_json::json;
 
 use crate::context::RequestContext;
@@ -35,11 +35,16 @@ impl From<sqlx::Error> for PurgeError {
 }
 
 /// Runs a pass every `interval` until `shutdown`.
-pub async fn run(pool: PgPool, interval: Duration, shutdown: impl Into<Shutdown>) {
+pub async fn run(
+    pool: PgPool,
+    outbox: OutboxSignal,
+    interval: Duration,
+    shutdown: impl Into<Shutdown>,
+) {
     let mut shutdown = shutdown.into();
     tracing::info!(interval_secs = interval.as_secs(), "purge worker started");
     while !shutdown.is_requested() {
-        match purge_due(&pool).await {
+        match purge_due(&pool, &outbox).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(tenants = n, "purged deprovisioned tenants"),
             Err(e) => tracing::warn!(error = %crate::error::error_chain(&e), "purge pass failed"),
@@ -53,10 +58,10 @@ pub async fn run(pool: PgPool, interval: Duration, shutdown: impl Into<Shutdown>
 }
 
 /// Purges every tenant that is due (one transaction each) and deletes expired
-/// idempotency keys; returns how many tenants were purged.
-pub async fn purge_due(pool: &PgPool) -> Result<usize, PurgeError> {
+/// idempotency keys; returns how many tenants were purged. Commits go through `outbox`.
+pub async fn purge_due(pool: &PgPool, outbox: &OutboxSignal) -> Result<usize, PurgeError> {
     let mut purged = 0;
-    while purge_one(pool).await?.is_some() {
+    while purge_one(pool, outbox).await?.is_some() {
         purged += 1;
     }
     let mut conn = pool.acquire().await?;
@@ -65,13 +70,13 @@ pub async fn purge_due(pool: &PgPool) -> Result<usize, PurgeError> {
 }
 
 /// Claims one due tenant and purges it in one transaction.
-async fn purge_one(pool: &PgPool) -> Result<Option<TenantId>, PurgeError> {
+async fn purge_one(pool: &PgPool, outbox: &OutboxSignal) -> Result<Option<TenantId>, PurgeError> {
     let mut tx = pool.begin().await?;
     let Some(id) = tenants::claim_due_for_purge(&mut tx).await? else {
         return Ok(None);
     };
     purge_tenant(&mut tx, id).await?;
-    tx.commit().await?;
+    outbox.commit(tx).await?;
     Ok(Some(id))
 }
 

@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use pa_config::ExposeSecret;
 use pa_db::PgPool;
 use pa_http::{BodyLimit, Readiness, RequestTracing};
-use pa_messaging::{AmqpSettings, ConsumerSpec, OutboxRelay};
+use pa_messaging::{AmqpSettings, ConsumerSpec, OutboxRelay, OutboxSignal};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
@@ -58,7 +58,7 @@ impl Application {
         let token_key = SetupTokenKey::from_base64(settings.setup_links.token_key.expose_secret())
             .map_err(|e| StartupError::Config(e.to_string()))?;
         let pool = pa_db::connect(&settings.database).await?;
-        // Background workers (outbox relay and its listener, mailer lanes, purge) get their own
+        // Background workers (outbox relay, mailer lanes, purge) get their own
         // small pool: a slow mail server or a busy relay never takes connections from requests.
         let concurrency = settings.setup_links.mailer_concurrency.max(1);
         let background = pa_db::connect(&pa_db::DatabaseSettings {
@@ -66,8 +66,10 @@ impl Application {
             ..settings.database.clone()
         })
         .await?;
+        let outbox = OutboxSignal::new();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
+            outbox: outbox.clone(),
             setup_token_key: token_key.clone(),
             egress_manifest: EgressManifest::new(&settings.egress)?,
             setup_links: settings.setup_links.clone(),
@@ -100,7 +102,9 @@ impl Application {
         let (stop_workers, stop) = watch::channel(false);
         let mut workers = vec![
             tokio::spawn(
-                OutboxRelay::new(background.clone(), settings.amqp.clone()).run(stop.clone()),
+                OutboxRelay::new(background.clone(), settings.amqp.clone())
+                    .with_signal(outbox.clone())
+                    .run(stop.clone()),
             ),
             tokio::spawn(run_mailer(
                 background.clone(),
@@ -112,7 +116,7 @@ impl Application {
         ];
         if settings.deprovision.purge_interval_secs > 0 {
             let every = Duration::from_secs(settings.deprovision.purge_interval_secs);
-            workers.push(tokio::spawn(purge::run(background, every, stop)));
+            workers.push(tokio::spawn(purge::run(background, outbox, every, stop)));
         }
 
         let readiness = readiness(pool, settings.amqp.clone());

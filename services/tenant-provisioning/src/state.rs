@@ -1,6 +1,7 @@
 //! [`AppState`]: what every handler shares (built once in `startup`).
 
 use pa_db::PgPool;
+use pa_messaging::OutboxSignal;
 
 use crate::config::SetupLinkSettings;
 use crate::domain::SetupTokenKey;
@@ -9,6 +10,8 @@ use crate::routes::egress::EgressManifest;
 /// Shared, read-only application state.
 pub struct AppState {
     pub pool: PgPool,
+    /// Wakes the outbox relay: commit every transaction that enqueues events through it.
+    pub outbox: OutboxSignal,
     /// Derives setup tokens (decoded `setup_links.token_key`, checked at startup).
     pub setup_token_key: SetupTokenKey,
     pub setup_links: SetupLinkSettings,

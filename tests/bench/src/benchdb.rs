@@ -36,11 +36,14 @@ pub struct BenchDb {
 }
 
 impl BenchDb {
-    /// Same host and port as the admin URL.
+    /// Same host and port as the admin URL. Like the local stack, no TLS on this
+    /// machine-local connection (`sslmode=disable`; deployments use `verify-full`).
     fn new(host: &str, port: u16) -> Self {
         Self {
-            owner_url: format!("postgres://pa_owner:pa_owner@{host}:{port}/{DATABASE}"),
-            app_url: format!("postgres://pa_app:pa_app@{host}:{port}/{DATABASE}"),
+            owner_url: format!(
+                "postgres://pa_owner:pa_owner@{host}:{port}/{DATABASE}?sslmode=disable"
+            ),
+            app_url: format!("postgres://pa_app:pa_app@{host}:{port}/{DATABASE}?sslmode=disable"),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::backoff::Backoff;
 use crate::error::AmqpContext;
 use crate::outbox::header;
 use crate::relay::error_chain;
-use crate::{Envelope, MessagingError, Shutdown, trace};
+use crate::{Envelope, MessagingError, OutboxSignal, Shutdown, trace};
 
 /// Everything a session needs to process deliveries.
 pub(super) struct Context {
@@ -22,6 +22,7 @@ pub(super) struct Context {
     consumer: String,
     handler: Arc<dyn Handler>,
     max_backoff: Duration,
+    outbox: Option<OutboxSignal>,
 }
 
 /// What to tell the broker about a delivery.
@@ -59,12 +60,14 @@ impl Context {
         consumer: String,
         handler: Arc<dyn Handler>,
         max_backoff: Duration,
+        outbox: Option<OutboxSignal>,
     ) -> Self {
         Self {
             pool,
             consumer,
             handler,
             max_backoff,
+            outbox,
         }
     }
 
@@ -163,6 +166,9 @@ impl Context {
         match self.handler.handle(&mut tx, envelope).await {
             Ok(()) => {
                 tx.commit().await?;
+                if let Some(outbox) = &self.outbox {
+                    outbox.committed();
+                }
                 Ok(Verdict::Done)
             }
             // Dropping the transaction rolls it back.

@@ -1,4 +1,4 @@
-//! One relay batch: claim, publish, confirm, delete, commit.
+//! One relay batch: claim (delete, uncommitted), publish, confirm, commit.
 
 use std::collections::BTreeMap;
 
@@ -33,8 +33,12 @@ pub(super) struct Published {
     pub(super) full: bool,
 }
 
-const CLAIM: &str = "SELECT id, event_type, payload::text AS payload, headers, created_at \
-                     FROM outbox ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED";
+/// Claims and deletes in one statement: the rows stay locked (and, for everybody else,
+/// present) until this transaction ends, so a failed batch rolls them back unpublished.
+const CLAIM: &str = "DELETE FROM outbox WHERE id IN ( \
+                         SELECT id FROM outbox ORDER BY created_at, id LIMIT $1 \
+                         FOR UPDATE SKIP LOCKED) \
+                     RETURNING id, event_type, payload::text AS payload, headers, created_at";
 
 /// Claims up to `limit` rows and publishes them; see [`super::OutboxRelay`].
 pub(super) async fn publish(
@@ -44,7 +48,7 @@ pub(super) async fn publish(
     limit: u32,
 ) -> Result<Published, MessagingError> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<OutboxRow> = sqlx::query_as(CLAIM)
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(CLAIM)
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
@@ -54,28 +58,22 @@ pub(super) async fn publish(
             full: false,
         });
     }
+    // RETURNING does not keep the subquery's order.
+    rows.sort_by_key(|row| (row.created_at, row.id));
     let outcome = tokio::time::timeout(s.confirm_timeout(), publish_and_confirm(link, s, &rows))
         .await
         .map_err(|_| MessagingError::ConfirmTimeout {
             pending: rows.len(),
         })??;
-    let acked: Vec<Uuid> = rows
-        .iter()
-        .zip(&outcome)
-        .filter(|(_, ack)| **ack)
-        .map(|(row, _)| row.id)
-        .collect();
-    sqlx::query("DELETE FROM outbox WHERE id = ANY($1)")
-        .bind(&acked)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let nacked = rows.len() - acked.len();
+    let nacked = outcome.iter().filter(|ack| !**ack).count();
     if nacked > 0 {
+        // Keep the whole batch (rolled back with `tx`): the acked part is published again
+        // later, which idempotent consumers absorb, and nothing is lost.
         return Err(MessagingError::Nacked { count: nacked });
     }
+    tx.commit().await?;
     Ok(Published {
-        count: acked.len(),
+        count: rows.len(),
         full: rows.len() >= limit as usize,
     })
 }

@@ -1,6 +1,6 @@
 //! `idempotency_keys` (platform table, no RLS); the protocol is in `crate::idempotency`.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::domain::{IdempotencyKey, TokenHash};
@@ -43,6 +43,52 @@ pub async fn reserve(
         .fetch_optional(conn)
         .await?;
     Ok(reserved.unwrap_or(false))
+}
+
+/// A key claimed together with the response to remember, in the statement that does the
+/// work (see `repo::provisioning`): the row is written `completed` straight away.
+pub struct Completion<'a> {
+    pub operator_key: Uuid,
+    pub key: &'a IdempotencyKey,
+    pub request_hash: TokenHash,
+    pub status: i16,
+    pub body: &'a [u8],
+    pub location: Option<&'a str>,
+}
+
+impl Completion<'_> {
+    /// Appends the claim (`INSERT … ON CONFLICT … RETURNING 1`, one row when claimed) to
+    /// `qb`, with [`reserve`]'s takeover rules for expired and abandoned rows.
+    pub fn push_claim(&self, qb: &mut QueryBuilder<Postgres>) {
+        qb.push(
+            "INSERT INTO idempotency_keys (operator_key_id, idempotency_key, request_hash, \
+             state, response_status, response_body, response_location, expires_at) VALUES (",
+        );
+        qb.push_bind(self.operator_key)
+            .push(", ")
+            .push_bind(self.key.as_str())
+            .push(", ")
+            .push_bind(self.request_hash.as_bytes())
+            .push(", 'completed', ")
+            .push_bind(self.status)
+            .push(", ")
+            .push_bind(self.body)
+            .push(", ")
+            .push_bind(self.location)
+            .push(
+                ", now() + interval '24 hours') \
+                 ON CONFLICT (operator_key_id, idempotency_key) DO UPDATE \
+                    SET request_hash = EXCLUDED.request_hash, state = 'completed', \
+                        response_status = EXCLUDED.response_status, \
+                        response_body = EXCLUDED.response_body, \
+                        response_location = EXCLUDED.response_location, \
+                        locked_at = now(), created_at = now(), expires_at = EXCLUDED.expires_at \
+                  WHERE idempotency_keys.expires_at <= now() \
+                     OR (idempotency_keys.state = 'in_flight' \
+                         AND idempotency_keys.locked_at < now() - interval '2 minutes') \
+                 RETURNING 1",
+            );
+    }
 }
 
 /// The live row holding the key, if any.

@@ -4,6 +4,7 @@
 
 pub mod idempotency;
 pub mod operator_keys;
+pub mod provisioning;
 pub mod setup_links;
 pub mod tenant_data;
 pub mod tenants;

@@ -3,10 +3,11 @@
 use pa_domain::{EmailAddress, TenantId};
 use serde_json::json;
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::context::RequestContext;
-use crate::domain::SetupToken;
+use crate::domain::{SetupToken, TokenHash};
 use crate::error::ApiError;
 use crate::events::{SetupLinkIssued, SetupLinkRevoked};
 use crate::repo::setup_links::{self, CloseReason, NewSetupLink, SetupLinkRecord};
@@ -21,9 +22,33 @@ pub enum IssueMode {
     New,
     /// Revoke it (reason `regenerated`) and issue a new one.
     Regenerate,
-    /// The tenant was created in this very transaction, so it has no link yet (saves the
-    /// lookup of an open link on the provisioning hot path).
-    FirstForNewTenant,
+}
+
+/// The first link of a tenant being provisioned (written with it, see
+/// `service::tenants::prepare`), issued at `now`, and the SHA-256 of its token.
+pub fn first_for_new_tenant(
+    state: &AppState,
+    ctx: &RequestContext,
+    tenant: &TenantRecord,
+    contact: &EmailAddress,
+    now: OffsetDateTime,
+) -> (SetupLinkRecord, TokenHash) {
+    let id = Uuid::now_v7();
+    let hash = SetupToken::derive(&state.setup_token_key, tenant.id, id).hash();
+    let link = SetupLinkRecord {
+        tenant_id: tenant.id,
+        id,
+        sent_to: contact.as_str().to_owned(),
+        issued_by: ctx.actor.id(),
+        created_at: now,
+        expires_at: now.saturating_add(time::Duration::seconds(state.setup_link_ttl_secs())),
+        revoked_at: None,
+        revoked_reason: None,
+        used_at: None,
+        email_sent_at: None,
+        status: "active".to_owned(),
+    };
+    (link, hash)
 }
 
 /// Issues a link for `tenant` (which the caller has locked or just created).
@@ -55,12 +80,7 @@ pub async fn issue(
         .ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!("tenant has no usable contact e-mail"))
         })?;
-    let replaces = match mode {
-        IssueMode::FirstForNewTenant => None,
-        IssueMode::New | IssueMode::Regenerate => {
-            close_open_link(conn, ctx, tenant.id, mode).await?
-        }
-    };
+    let replaces = close_open_link(conn, ctx, tenant.id, mode).await?;
 
     let id = Uuid::now_v7();
     let token_hash = SetupToken::derive(&state.setup_token_key, tenant.id, id).hash();
@@ -113,7 +133,7 @@ async fn close_open_link(
         return Ok(Some(open.id));
     }
     match mode {
-        IssueMode::New | IssueMode::FirstForNewTenant => Err(ApiError::SetupLinkAlreadyActive {
+        IssueMode::New => Err(ApiError::SetupLinkAlreadyActive {
             expires_at: open.expires_at,
         }),
         IssueMode::Regenerate => {

@@ -1,17 +1,24 @@
 //! Provisioning a tenant and changing its display data.
 
+use pa_audit::TenantAuditBatch;
 use pa_domain::{EmailAddress, Environment, TenantId};
+use pa_messaging::OutboxBatch;
 use serde_json::json;
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 
 use crate::context::RequestContext;
 use crate::domain::{DisplayName, ExternalRef};
+use crate::domain::{TenantStatus, TokenHash};
 use crate::error::ApiError;
-use crate::events::{TenantProvisioned, TenantUpdated};
+use crate::events::{SetupLinkIssued, TenantProvisioned, TenantUpdated};
+use crate::repo::idempotency::Completion;
+use crate::repo::provisioning::{self, ProvisionWrite};
 use crate::repo::setup_links::SetupLinkRecord;
-use crate::repo::tenants::{self, DisplayPatch, NewTenant, TenantRecord};
-use crate::service::setup_links::{self, IssueMode};
+use crate::repo::tenants::{self, DisplayPatch, TenantRecord};
+use crate::service::setup_links;
 use crate::state::AppState;
+use crate::timefmt::rfc3339;
 
 /// A tenant to provision.
 pub struct Provision {
@@ -23,49 +30,126 @@ pub struct Provision {
     pub send_setup_link: bool,
 }
 
-/// Inserts the tenant (`pending_setup`) and, unless told not to, issues its first setup
-/// link (e-mailed by the setup-link mailer after commit). Run in `pa_db::begin_tenant(p.id)`.
-#[tracing::instrument(name = "tenant.provision", skip_all, fields(tenant_id = %p.id))]
-pub async fn provision(
-    conn: &mut PgConnection,
+/// A provisioning worked out in full before anything is written: the records the response
+/// shows, and the audit records and events that go with them. [`Prepared::write`] stores
+/// it all in one statement (see `repo::provisioning`).
+pub struct Prepared<'a> {
+    pub tenant: TenantRecord,
+    pub link: Option<SetupLinkRecord>,
+    link_hash: Option<TokenHash>,
+    audit: TenantAuditBatch<'a>,
+    events: OutboxBatch,
+}
+
+/// Prepares provisioning `p`: the tenant (`pending_setup`) and, unless told not to, its
+/// first setup link (e-mailed by the setup-link mailer after commit), with an audit record
+/// and an event each. Timestamps are this instance's clock, at PostgreSQL's microsecond
+/// precision, so the response equals what is stored.
+pub fn prepare<'a>(
     state: &AppState,
-    ctx: &RequestContext,
+    ctx: &'a RequestContext,
     p: Provision,
-) -> Result<(TenantRecord, Option<SetupLinkRecord>), ApiError> {
-    let new = NewTenant {
+) -> Result<Prepared<'a>, ApiError> {
+    let now = now_micros();
+    let tenant = TenantRecord {
         id: p.id,
-        display_name: &p.display_name,
-        contact_email: &p.contact_email,
+        display_name: p.display_name.as_str().to_owned(),
+        contact_email: Some(p.contact_email.as_str().to_owned()),
         environment: p.environment,
-        external_ref: p.external_ref.as_ref(),
+        external_ref: p.external_ref.as_ref().map(|r| r.as_str().to_owned()),
+        status: TenantStatus::PendingSetup,
+        status_reason: None,
+        created_at: now,
+        updated_at: now,
+        setup_completed_at: None,
+        suspended_at: None,
+        deprovisioned_at: None,
+        purge_after: None,
+        purged_at: None,
     };
-    let tenant = tenants::insert(conn, &new)
-        .await
-        .map_err(external_ref_conflict)?;
-    let entry = ctx
-        .audit("tenant.provisioned")
-        .target("tenant", tenant.id)
-        .details(json!({
-            "display_name": tenant.display_name,
-            "environment": tenant.environment,
-            "external_ref": tenant.external_ref,
-            "send_setup_link": p.send_setup_link,
-        }));
-    pa_audit::record_tenant(conn, tenant.id, &entry).await?;
-    let event = TenantProvisioned {
-        tenant_id: tenant.id,
-        display_name: tenant.display_name.clone(),
-        environment: tenant.environment,
-        external_ref: tenant.external_ref.clone(),
-        status: tenant.status,
-    };
-    pa_messaging::enqueue(conn, &ctx.event_meta(tenant.id), &event).await?;
-    let link = if p.send_setup_link {
-        Some(setup_links::issue(conn, state, ctx, &tenant, IssueMode::FirstForNewTenant).await?)
+    let mut audit = TenantAuditBatch::new();
+    let mut events = OutboxBatch::new();
+    let meta = ctx.event_meta(tenant.id);
+    audit.push(
+        tenant.id,
+        ctx.audit("tenant.provisioned")
+            .target("tenant", tenant.id)
+            .details(json!({
+                "display_name": tenant.display_name,
+                "environment": tenant.environment,
+                "external_ref": tenant.external_ref,
+                "send_setup_link": p.send_setup_link,
+            })),
+    )?;
+    events.push(
+        &meta,
+        &TenantProvisioned {
+            tenant_id: tenant.id,
+            display_name: tenant.display_name.clone(),
+            environment: tenant.environment,
+            external_ref: tenant.external_ref.clone(),
+            status: tenant.status,
+        },
+    )?;
+    let (link, link_hash) = if p.send_setup_link {
+        let (link, hash) =
+            setup_links::first_for_new_tenant(state, ctx, &tenant, &p.contact_email, now);
+        audit.push(
+            tenant.id,
+            ctx.audit("tenant.setup_link_issued")
+                .target("setup_link", link.id)
+                .details(
+                    json!({ "expires_at": rfc3339(link.expires_at), "replaces_link_id": null }),
+                ),
+        )?;
+        events.push(
+            &meta,
+            &SetupLinkIssued {
+                tenant_id: tenant.id,
+                link_id: link.id,
+                expires_at: link.expires_at,
+                replaces_link_id: None,
+            },
+        )?;
+        (Some(link), Some(hash))
     } else {
-        None
+        (None, None)
     };
-    Ok((tenant, link))
+    Ok(Prepared {
+        tenant,
+        link,
+        link_hash,
+        audit,
+        events,
+    })
+}
+
+impl Prepared<'_> {
+    /// Writes the provisioning in one statement inside `pa_db::begin_tenant(tenant id)`;
+    /// with `completion`, only if it claims the `Idempotency-Key` (`false` otherwise).
+    #[tracing::instrument(name = "tenant.provision", skip_all, fields(tenant_id = %self.tenant.id))]
+    pub async fn write(
+        &self,
+        conn: &mut PgConnection,
+        completion: Option<&Completion<'_>>,
+    ) -> Result<bool, ApiError> {
+        let w = ProvisionWrite {
+            tenant: &self.tenant,
+            link: self.link.as_ref().zip(self.link_hash),
+            audit: &self.audit,
+            events: &self.events,
+        };
+        provisioning::write(conn, &w, completion)
+            .await
+            .map_err(external_ref_conflict)
+    }
+}
+
+/// Now, truncated to the microseconds PostgreSQL keeps.
+fn now_micros() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
 }
 
 /// Applies a display-data patch. A patch that changes nothing returns the tenant as it is,

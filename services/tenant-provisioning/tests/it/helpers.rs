@@ -321,7 +321,7 @@ pub fn id_of(v: &Value) -> String {
 pub async fn purge(app: &TestApp, id: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
-        tenant_provisioning::purge::purge_due(&app.pool)
+        tenant_provisioning::purge::purge_due(&app.pool, &pa_messaging::OutboxSignal::new())
             .await
             .expect("purge pass");
         let status: String = sqlx::query_scalar("SELECT status FROM tenants WHERE id = $1::uuid")

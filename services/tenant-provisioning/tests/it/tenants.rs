@@ -198,3 +198,32 @@ async fn a_second_live_production_tenant_with_the_same_external_ref_is_a_conflic
         .await;
     app.create_tenant_with(json!({"external_ref": crm})).await;
 }
+
+#[tokio::test]
+async fn the_first_setup_link_is_issued_with_the_tenant_and_lives_for_the_configured_ttl() {
+    let app = TestApp::spawn().await;
+    let tenant = app.create_tenant().await;
+    let id = id_of(&tenant);
+    let links: Value = app
+        .get(&format!("/v1/tenants/{id}/setup-links"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let items = links["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{links}");
+    assert_eq!(items[0]["status"], "active");
+    assert_eq!(items[0]["created_at"], tenant["created_at"]);
+    let tenant_id: pa_domain::TenantId = id.parse().expect("tenant id");
+    let mut tx = pa_db::begin_tenant(&app.pool, tenant_id).await.expect("tx");
+    let lifetime: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expires_at - created_at)::float8 FROM setup_links \
+         WHERE tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the link, visible in its tenant's context");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(lifetime, 7.0 * 24.0 * 3600.0, "the default TTL is 7 days");
+}

@@ -57,16 +57,23 @@ pub async fn create_operator_key(
     let request = idempotency::fingerprint("POST", "/v1/operator-keys", &input)?;
     let state: &AppState = &state;
     let tx = state.pool.begin().await.map_err(pa_db::DbError::from)?;
-    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
-        let (key, record) = service::create(tx, &op.ctx, &input.name).await?;
-        let location = format!("/v1/operator-keys/{}", record.id);
-        let without_secret = OperatorKeyOut::from(record);
-        let with_secret = OperatorKeyOut {
-            key: Some(key.expose().to_owned()),
-            ..without_secret.clone()
-        };
-        Created::new(&with_secret, location)?.with_replay_body(&without_secret)
-    })
+    idempotency::run(
+        tx,
+        &state.outbox,
+        op.key_id,
+        idem.0,
+        request,
+        async move |tx| {
+            let (key, record) = service::create(tx, &op.ctx, &input.name).await?;
+            let location = format!("/v1/operator-keys/{}", record.id);
+            let without_secret = OperatorKeyOut::from(record);
+            let with_secret = OperatorKeyOut {
+                key: Some(key.expose().to_owned()),
+                ..without_secret.clone()
+            };
+            Created::new(&with_secret, location)?.with_replay_body(&without_secret)
+        },
+    )
     .await
 }
 
@@ -147,6 +154,6 @@ pub async fn revoke_operator_key(
 ) -> Result<Json<OperatorKeyOut>, ApiError> {
     let mut tx = state.pool.begin().await?;
     let record = service::revoke(&mut tx, &op.ctx, path.0, op.key_id).await?;
-    tx.commit().await?;
+    state.outbox.commit(tx).await?;
     Ok(Json(record.into()))
 }

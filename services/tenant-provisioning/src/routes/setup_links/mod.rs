@@ -39,12 +39,19 @@ async fn issue(
     let request = idempotency::fingerprint("POST", &path, &())?;
     let state: &AppState = &state;
     let tx = pa_db::begin_tenant(&state.pool, id).await?;
-    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
-        let tenant = lock(tx, id).await?;
-        let link = service::issue(tx, state, &op.ctx, &tenant, mode).await?;
-        let location = format!("/v1/tenants/{id}/setup-links/{}", link.id);
-        Created::new(&SetupLinkOut::from(link), location)
-    })
+    idempotency::run(
+        tx,
+        &state.outbox,
+        op.key_id,
+        idem.0,
+        request,
+        async move |tx| {
+            let tenant = lock(tx, id).await?;
+            let link = service::issue(tx, state, &op.ctx, &tenant, mode).await?;
+            let location = format!("/v1/tenants/{id}/setup-links/{}", link.id);
+            Created::new(&SetupLinkOut::from(link), location)
+        },
+    )
     .await
 }
 
@@ -142,7 +149,7 @@ pub async fn revoke_setup_link(
     let mut tx = pa_db::begin_tenant(&state.pool, path.0).await?;
     let tenant = lock(&mut tx, path.0).await?;
     let link = service::revoke_active(&mut tx, &op.ctx, &tenant).await?;
-    tx.commit().await?;
+    state.outbox.commit(tx).await?;
     Ok(Json(link.into()))
 }
 

@@ -29,7 +29,7 @@ async fn apply(
     let mut tx = pa_db::begin_tenant(&state.pool, id).await?;
     let tenant =
         lifecycle::transition(&mut tx, &op.ctx, id, action, reason, state.purge_grace_secs).await?;
-    tx.commit().await?;
+    state.outbox.commit(tx).await?;
     Ok(Json(tenant.into()))
 }
 

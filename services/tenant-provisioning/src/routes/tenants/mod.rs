@@ -74,21 +74,30 @@ pub async fn create_tenant(
     let input = body.into_inner();
     deliverable(&input.contact_email)?;
     let request = idempotency::fingerprint("POST", "/v1/tenants", &input)?;
-    let state: &AppState = &state;
     let id = TenantId::new();
+    let p = Provision {
+        id,
+        display_name: input.display_name,
+        contact_email: input.contact_email,
+        environment: input.environment,
+        external_ref: input.external_ref,
+        send_setup_link: input.send_setup_link,
+    };
+    let prepared = service::prepare(&state, &op.ctx, p)?;
+    let created = Created::new(
+        &TenantOut::from(prepared.tenant.clone()),
+        format!("/v1/tenants/{id}"),
+    )?;
     let tx = pa_db::begin_tenant(&state.pool, id).await?;
-    idempotency::run(tx, op.key_id, idem.0, request, async move |tx| {
-        let p = Provision {
-            id,
-            display_name: input.display_name,
-            contact_email: input.contact_email,
-            environment: input.environment,
-            external_ref: input.external_ref,
-            send_setup_link: input.send_setup_link,
-        };
-        let (tenant, _link) = service::provision(tx, state, &op.ctx, p).await?;
-        Created::new(&TenantOut::from(tenant), format!("/v1/tenants/{id}"))
-    })
+    idempotency::run_prepared(
+        tx,
+        &state.outbox,
+        op.key_id,
+        idem.0,
+        request,
+        created,
+        async |tx, completion| prepared.write(tx, completion).await,
+    )
     .await
 }
 
@@ -210,6 +219,6 @@ pub async fn update_tenant(
     };
     let mut tx = pa_db::begin_tenant(&state.pool, path.0).await?;
     let tenant = service::update(&mut tx, &op.ctx, path.0, patch).await?;
-    tx.commit().await?;
+    state.outbox.commit(tx).await?;
     Ok(Json(tenant.into()))
 }

@@ -72,7 +72,10 @@ async fn main() -> anyhow::Result<()> {
 
 async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let db = benchdb::prepare().await?;
-    let pool_size = Settings::default().database.max_connections;
+    let pool_size = std::env::var("PA_BENCH_POOL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(Settings::default().database.max_connections);
     report.param("DB pool (the service's default max_connections)", pool_size);
 
     // The baseline runs first: once the service is up, its outbox relay keeps working in

@@ -37,6 +37,12 @@ pub async fn start(db: &BenchDb, pool_size: u32) -> anyhow::Result<Service> {
     let mailer_queue = format!("pa.bench.tp-mailer-{}", uuid::Uuid::new_v4().simple());
     s.setup_links.mailer_queue = mailer_queue.clone();
     s.database.max_connections = pool_size;
+    if let Some(c) = std::env::var("PA_BENCH_MAILERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        s.setup_links.mailer_concurrency = c;
+    }
 
     let operator_key = create_operator_key(db).await?;
     let app = Application::build(s)

@@ -14,7 +14,8 @@ use lapin::types::FieldTable;
 use pa_bench::{amqp, benchdb::BenchDb};
 use pa_domain::TenantId;
 use pa_messaging::{
-    ConsumerSpec, Envelope, Event, EventMeta, Handler, HandlerError, OutboxRelay, Shutdown,
+    ConsumerSpec, Envelope, Event, EventMeta, Handler, HandlerError, OutboxRelay, OutboxSignal,
+    Shutdown,
 };
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -115,14 +116,16 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     }
     wait_for_queue(&queue, p.timeout).await?;
 
+    // Producers commit through the signal the relays share, as the services do.
+    let signal = OutboxSignal::new();
     let mut relays = Vec::new();
     for _ in 0..p.relays {
         let pool = db.app_pool(2).await?;
-        let relay = OutboxRelay::new(pool, amqp_settings());
+        let relay = OutboxRelay::new(pool, amqp_settings()).with_signal(signal.clone());
         relays.push(tokio::spawn(relay.run(Shutdown::from(stop_rx.clone()))));
     }
 
-    let (first, last_enqueue) = enqueue_all(&producer_pool, run, p).await?;
+    let (first, last_enqueue) = enqueue_all(&producer_pool, &signal, run, p).await?;
 
     let done = wait_for_sink(&watch_pool, run, p.events, first + p.timeout).await;
     let _ = stop_tx.send(true);
@@ -149,9 +152,10 @@ pub fn amqp_settings() -> pa_messaging::AmqpSettings {
 }
 
 /// Enqueues `p.events` events from `p.producers` concurrent tasks, spread over `p.tenants`
-/// tenants; returns the first and the last commit time.
+/// tenants, committing through `signal`; returns the first and the last commit time.
 pub async fn enqueue_all(
     pool: &PgPool,
+    signal: &OutboxSignal,
     run: Uuid,
     p: &Params,
 ) -> anyhow::Result<(Instant, Instant)> {
@@ -166,9 +170,10 @@ pub async fn enqueue_all(
     for i in 0..p.producers {
         let range = (i * per_producer)..((i + 1) * per_producer).min(p.events);
         let (pool, first, batch) = (pool.clone(), first_commit.clone(), p.batch);
+        let signal = signal.clone();
         let tenants = tenants.clone();
         producers.push(tokio::spawn(produce(
-            pool, run, range, batch, tenants, first,
+            pool, signal, run, range, batch, tenants, first,
         )));
     }
     let mut last_enqueue = Instant::now();
@@ -182,6 +187,7 @@ pub async fn enqueue_all(
 /// Enqueues the events of `range` in transactions of `batch`; returns its last commit time.
 pub async fn produce(
     pool: PgPool,
+    signal: OutboxSignal,
     run: Uuid,
     range: std::ops::Range<u64>,
     batch: u64,
@@ -209,7 +215,7 @@ pub async fn produce(
             let meta = &metas[(s % metas.len() as u64) as usize];
             pa_messaging::enqueue(&mut tx, meta, &event).await?;
         }
-        tx.commit().await?;
+        signal.commit(tx).await?;
         last = Instant::now();
         let _ = first_commit.set(last);
         seq = end;

@@ -49,7 +49,8 @@ async fn stages(
     watch_pool: &PgPool,
 ) -> anyhow::Result<StageRates> {
     let producer_pool = db.app_pool(p.producers as u32).await?;
-    let (first, last) = outbox::enqueue_all(&producer_pool, run, p).await?;
+    let (first, last) =
+        outbox::enqueue_all(&producer_pool, &pa_messaging::OutboxSignal::new(), run, p).await?;
     let enqueue = last - first;
 
     let (stop_tx, stop_rx) = watch::channel(false);
