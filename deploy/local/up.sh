@@ -35,8 +35,8 @@ SERVICES=(
 )
 # ---------------------------------------------------------------------------------------------
 
-DB_OWNER_URL="postgres://pa_owner:pa_owner@127.0.0.1:5432/patient_access"
-DB_APP_URL="postgres://pa_app:pa_app@127.0.0.1:5432/patient_access"
+DB_OWNER_URL="postgres://pa_owner:pa_owner@127.0.0.1:5432/patient_access?sslmode=disable"
+DB_APP_URL="postgres://pa_app:pa_app@127.0.0.1:5432/patient_access?sslmode=disable"
 AMQP_URL="amqp://guest:guest@127.0.0.1:5672/%2f"
 SMTP_PORT=2525
 MAIL_HTTP_PORT=8025

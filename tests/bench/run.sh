@@ -48,6 +48,7 @@ machine="$out/machine.txt"
     echo "rustc: $(rustc -V)"
     echo "cargo profile: $profile (release, codegen-units 16, no LTO)"
     echo "PostgreSQL: $(psql "${PA_BENCH_ADMIN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc 'show server_version' 2>/dev/null || echo n/a)"
+    echo "PostgreSQL autovacuum: $(psql "${PA_BENCH_ADMIN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc "show autovacuum" 2>/dev/null || echo n/a) (the benches VACUUM before each scenario)"
     echo "RabbitMQ: $(rabbitmqctl version 2>/dev/null || echo n/a)"
 } >"$machine"
 

@@ -1,7 +1,7 @@
 //! Tenant-scoped transactions: the row-level security context.
 
 use pa_domain::TenantId;
-use sqlx::{AssertSqlSafe, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, PgConnection, PgPool, Postgres, QueryBuilder, Transaction};
 
 use crate::DbError;
 
@@ -27,6 +27,28 @@ fn begin_sql(tenant: TenantId) -> String {
         "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
         tenant.as_uuid().hyphenated()
     )
+}
+
+/// The condition that makes a part of a [`tenant_statement`] run after its context is set.
+pub const IN_TENANT_CONTEXT: &str = "EXISTS (SELECT 1 FROM tenant_context)";
+
+/// Starts a single statement that is its own transaction (run it outside `BEGIN`, in
+/// autocommit) under the row-level security context `tenant`: one round trip instead of
+/// `BEGIN`, the statement and `COMMIT`.
+///
+/// The builder holds `WITH tenant_context AS (SELECT set_config('app.tenant_id', $1,
+/// true))`; append further CTEs after `, ` and the final statement. Every part that touches
+/// a row-level-secured table must depend on [`IN_TENANT_CONTEXT`] (e.g. `INSERT … SELECT …
+/// WHERE` it): PostgreSQL evaluates that uncorrelated `EXISTS` once, as an init plan, before the
+/// part produces its first row, so the context is set before any policy is checked. A
+/// part that forgets it runs without a tenant context, which matches no row and rejects
+/// every write (an error, never another tenant's data). The setting is transaction-local,
+/// so it ends with the statement.
+pub fn tenant_statement(tenant: TenantId) -> QueryBuilder<Postgres> {
+    let mut qb = QueryBuilder::new("WITH tenant_context AS (SELECT set_config('app.tenant_id', ");
+    qb.push_bind(tenant.as_uuid().hyphenated().to_string());
+    qb.push(", true))");
+    qb
 }
 
 /// Sets (or switches) the row-level security context inside an already open transaction.

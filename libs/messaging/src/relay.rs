@@ -95,8 +95,10 @@ impl OutboxRelay {
                     backoff.reset();
                     if count > 0 {
                         tracing::debug!(count, "outbox batch published");
-                        continue;
                     }
+                    // `drain_once` returns after a batch that was not full: the outbox is
+                    // (nearly) empty, so wait for the next signal (+ coalescing) or poll
+                    // rather than re-claiming at once in batches of one or two.
                     wakeup::wait(&self.signal, self.amqp.poll_interval(), &mut shutdown).await;
                 }
                 Err(error) => {

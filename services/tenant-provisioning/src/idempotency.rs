@@ -200,11 +200,12 @@ where
 }
 
 /// Runs a create whose response is known before it writes (`created`): `work` writes
-/// everything, the claim of the key and the stored response included, in one statement
-/// (see [`Completion`]), and answers whether it claimed the key. Then commits through
-/// `outbox`. Same protocol as [`run`], one round trip shorter.
+/// everything, the claim of the key and the stored response included, in ONE statement
+/// that is its own transaction (see [`Completion`]) on `conn`, which is not inside a
+/// transaction, and answers whether it claimed the key. Same protocol as [`run`] in one
+/// round trip; the relay is signalled through `outbox` after the commit.
 pub async fn run_prepared<F>(
-    mut tx: Transaction<'static, Postgres>,
+    conn: &mut PgConnection,
     outbox: &OutboxSignal,
     operator: Uuid,
     key: Option<IdempotencyKey>,
@@ -223,16 +224,11 @@ where
         body: created.replay_body.as_ref().unwrap_or(&created.body),
         location: created.location.as_deref(),
     });
-    let claimed = work(&mut tx, completion.as_ref()).await?;
-    drop(completion);
+    let claimed = work(&mut *conn, completion.as_ref()).await?;
     match key {
-        Some(key) if !claimed => {
-            let replay = existing(&mut tx, operator, &key, request).await;
-            tx.rollback().await?;
-            replay
-        }
+        Some(key) if !claimed => existing(conn, operator, &key, request).await,
         _ => {
-            outbox.commit(tx).await?;
+            outbox.committed();
             Ok(created.into_response())
         }
     }

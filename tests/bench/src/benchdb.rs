@@ -51,6 +51,19 @@ impl BenchDb {
         SecretString::from(self.app_url.clone())
     }
 
+    /// `VACUUM (ANALYZE)` of every table, as their owner. This machine's PostgreSQL runs
+    /// with `autovacuum = off` (its conf.d/90-ci.conf), so without this the outbox's dead
+    /// rows from earlier runs pile up (millions, hundreds of MB) and every relay claim wades
+    /// through them; production databases run autovacuum (see migration 0006).
+    pub async fn vacuum(&self) -> anyhow::Result<()> {
+        let mut owner = PgConnection::connect(&self.owner_url).await?;
+        sqlx::raw_sql("VACUUM (ANALYZE)")
+            .execute(&mut owner)
+            .await?;
+        owner.close().await?;
+        Ok(())
+    }
+
     /// A pool of `size` connections as `pa_app`.
     pub async fn app_pool(&self, size: u32) -> anyhow::Result<PgPool> {
         Ok(PgPoolOptions::new()

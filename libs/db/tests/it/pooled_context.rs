@@ -82,3 +82,68 @@ async fn set_tenant_switches_the_context_inside_a_transaction() {
         .await
         .expect("insert second");
 }
+
+/// `INSERT INTO audit_log … SELECT … WHERE <guard>` as a part of a `tenant_statement`;
+/// returns how many rows it wrote.
+async fn run_audit_insert(
+    conn: &mut sqlx::PgConnection,
+    context: TenantId,
+    row_tenant: TenantId,
+    guard: &str,
+) -> Result<i64, sqlx::Error> {
+    let mut qb = pa_db::tenant_statement(context);
+    qb.push(
+        ", written AS (INSERT INTO audit_log (tenant_id, id, actor_type, actor_id, action, \
+         outcome) SELECT ",
+    );
+    qb.push_bind(row_tenant);
+    qb.push(", ");
+    qb.push_bind(uuid::Uuid::now_v7());
+    qb.push(", 'system', 'pa-db-test', 'test.one_statement', 'success'");
+    qb.push(guard);
+    qb.push(" RETURNING 1) SELECT count(*) FROM written");
+    qb.build_query_scalar().fetch_one(conn).await
+}
+
+#[tokio::test]
+async fn a_tenant_statement_writes_under_its_context_in_autocommit_and_leaves_none_behind() {
+    init();
+    let pool = single_connection_pool().await;
+    let tenant = TenantId::new();
+    let guard = format!(" WHERE {}", pa_db::IN_TENANT_CONTEXT);
+
+    let mut conn = pool.acquire().await.expect("acquire");
+    let written = run_audit_insert(&mut conn, tenant, tenant, &guard)
+        .await
+        .expect("the guarded write passes the policy");
+    assert_eq!(written, 1);
+    // Committed on its own (autocommit), and the context ended with it.
+    let context = current_context(&mut conn).await;
+    assert!(
+        context.as_deref().is_none_or(str::is_empty),
+        "leaked: {context:?}"
+    );
+    drop(conn);
+    let mut tx = begin_tenant(&pool, tenant).await.expect("begin");
+    assert_eq!(visible_rows(&mut tx, tenant).await, 1);
+}
+
+#[tokio::test]
+async fn a_tenant_statement_cannot_write_another_tenants_rows() {
+    init();
+    let pool = single_connection_pool().await;
+    let (tenant, other) = (TenantId::new(), TenantId::new());
+    let guard = format!(" WHERE {}", pa_db::IN_TENANT_CONTEXT);
+    let mut conn = pool.acquire().await.expect("acquire");
+
+    let cross = run_audit_insert(&mut conn, tenant, other, &guard).await;
+    let code = cross.expect_err("another tenant's row is refused");
+    assert_eq!(
+        code.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("42501"),
+        "row-level security violation"
+    );
+    drop(conn);
+    let mut tx = begin_tenant(&pool, other).await.expect("begin");
+    assert_eq!(visible_rows(&mut tx, other).await, 0);
+}

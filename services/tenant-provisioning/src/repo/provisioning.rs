@@ -1,6 +1,6 @@
 //! Provisioning's one statement: the tenant, its first setup link, their audit records and
 //! events, and (with an `Idempotency-Key`) the stored response, in a single data-modifying
-//! CTE, so creating a tenant costs one round trip between `BEGIN` and `COMMIT`.
+//! CTE that is its own transaction, so creating a tenant costs one round trip.
 
 use pa_audit::TenantAuditBatch;
 use pa_messaging::OutboxBatch;
@@ -21,42 +21,47 @@ pub struct ProvisionWrite<'a> {
     pub events: &'a OutboxBatch,
 }
 
-/// Writes `w` in one statement. With `completion`, the `Idempotency-Key` is claimed by the
-/// same statement and nothing else is written unless the claim succeeds: `false` means a
-/// committed row holds the key (a concurrent first request with the same key is waited
-/// for, as its uncommitted row blocks the claim until it ends).
+/// Writes `w` in one statement that is its own transaction (run it in autocommit, not
+/// inside `BEGIN`), under `w.tenant`'s row-level security context
+/// ([`pa_db::tenant_statement`]): one round trip. With `completion`, the `Idempotency-Key`
+/// is claimed by the same statement and nothing else is written unless the claim succeeds:
+/// `false` means a committed row holds the key (a concurrent first request with the same
+/// key is waited for, as its uncommitted row blocks the claim until it ends).
 pub async fn write(
     conn: &mut PgConnection,
     w: &ProvisionWrite<'_>,
     completion: Option<&Completion<'_>>,
 ) -> Result<bool, pa_db::DbError> {
-    let mut qb = QueryBuilder::<Postgres>::new("WITH ");
+    let mut qb = pa_db::tenant_statement(w.tenant.id);
     let guard = match completion {
         Some(c) => {
-            qb.push("claimed AS (");
+            qb.push(", claimed AS (");
             c.push_claim(&mut qb);
-            qb.push("), ");
-            " WHERE EXISTS (SELECT 1 FROM claimed)"
+            qb.push(")");
+            format!(
+                " WHERE {} AND EXISTS (SELECT 1 FROM claimed)",
+                pa_db::IN_TENANT_CONTEXT
+            )
         }
-        None => "",
+        None => format!(" WHERE {}", pa_db::IN_TENANT_CONTEXT),
     };
-    qb.push("new_tenant AS (");
+    qb.push(", new_tenant AS (");
     push_tenant(&mut qb, w.tenant);
-    qb.push(guard);
+    qb.push(&guard);
     if let Some((link, hash)) = &w.link {
         qb.push("), new_link AS (");
         push_link(&mut qb, link, hash);
-        qb.push(guard);
+        qb.push(&guard);
     }
     if !w.audit.is_empty() {
         qb.push("), audit AS (");
         w.audit.push_insert(&mut qb);
-        qb.push(guard);
+        qb.push(&guard);
     }
     if !w.events.is_empty() {
         qb.push("), events AS (");
         w.events.push_insert(&mut qb);
-        qb.push(guard);
+        qb.push(&guard);
     }
     qb.push(") SELECT ");
     qb.push(if completion.is_some() {

@@ -125,8 +125,9 @@ pub fn prepare<'a>(
 }
 
 impl Prepared<'_> {
-    /// Writes the provisioning in one statement inside `pa_db::begin_tenant(tenant id)`;
-    /// with `completion`, only if it claims the `Idempotency-Key` (`false` otherwise).
+    /// Writes the provisioning in one statement that is its own transaction (`conn` must
+    /// not be inside one); with `completion`, only if it claims the `Idempotency-Key`
+    /// (`false` otherwise).
     #[tracing::instrument(name = "tenant.provision", skip_all, fields(tenant_id = %self.tenant.id))]
     pub async fn write(
         &self,

@@ -88,9 +88,9 @@ pub async fn create_tenant(
         &TenantOut::from(prepared.tenant.clone()),
         format!("/v1/tenants/{id}"),
     )?;
-    let tx = pa_db::begin_tenant(&state.pool, id).await?;
+    let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
     idempotency::run_prepared(
-        tx,
+        &mut conn,
         &state.outbox,
         op.key_id,
         idem.0,

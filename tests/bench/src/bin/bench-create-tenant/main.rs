@@ -72,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let db = benchdb::prepare().await?;
+    db.vacuum().await?;
     let pool_size = std::env::var("PA_BENCH_POOL")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -125,6 +126,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         send_setup_link: true,
         idempotency_key: true,
     };
+    db.vacuum().await?;
     let warmup = Duration::from_secs(args.warmup_secs);
     let window = Duration::from_secs(args.secs);
     let (create, first_error) = create_tenants(&svc, args.clients, warmup, window, full).await?;

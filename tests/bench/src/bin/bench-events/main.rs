@@ -120,6 +120,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let mut best: Option<(String, f64)> = None;
     for scenario in &args.scenarios {
         let (relays, consumers) = parse_scenario(scenario)?;
+        db.vacuum().await?;
         let out = outbox::run(
             &db,
             &outbox::Params {
@@ -168,6 +169,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         tenants: args.tenants,
         timeout,
     };
+    db.vacuum().await?;
     let st = stages::run(&db, &stage_params).await?;
     let scenario = "stages one at a time (1 relay, 1 consumer)";
     for (metric, span) in [
