@@ -37,7 +37,8 @@ pub async fn enqueue<E: Event>(
 /// records), so a hot path pays one round trip for all of them. Same rows as [`enqueue`].
 #[derive(Debug, Default)]
 pub struct OutboxBatch {
-    rows: Vec<(Envelope, BTreeMap<&'static str, String>)>,
+    /// Id, type, and the JSON texts of the envelope and headers.
+    rows: Vec<(Uuid, String, String, String)>,
 }
 
 impl OutboxBatch {
@@ -49,10 +50,11 @@ impl OutboxBatch {
     /// Adds `event` (with the current span's `traceparent`); returns its envelope id.
     pub fn push<E: Event>(&mut self, meta: &EventMeta, event: &E) -> Result<Uuid, MessagingError> {
         let envelope = Envelope::new(meta, event)?;
-        let id = envelope.id;
-        let headers = headers_for(&envelope);
-        self.rows.push((envelope, headers));
-        Ok(id)
+        let headers = serde_json::to_string(&headers_for(&envelope))?;
+        let payload = serde_json::to_string(&envelope)?;
+        self.rows
+            .push((envelope.id, envelope.event_type, payload, headers));
+        Ok(envelope.id)
     }
 
     /// How many events the batch holds.
@@ -70,15 +72,17 @@ impl OutboxBatch {
     /// must not call this on an empty batch, which has no `VALUES`).
     pub fn push_insert(&self, qb: &mut QueryBuilder<Postgres>) {
         qb.push("INSERT INTO outbox (id, event_type, payload, headers) SELECT * FROM (");
-        qb.push_values(&self.rows, |mut row, (envelope, headers)| {
-            row.push_bind(envelope.id)
-                .push_bind(envelope.event_type.as_str())
-                .push_bind(sqlx::types::Json(envelope))
-                .push_bind(sqlx::types::Json(headers));
+        qb.push_values(&self.rows, |mut row, (id, event_type, payload, headers)| {
+            row.push_bind(*id)
+                .push_bind(event_type.as_str())
+                .push_bind(payload.as_str())
+                .push_unseparated("::json")
+                .push_bind(headers.as_str())
+                .push_unseparated("::json");
         });
         qb.push(") AS outbox_rows");
-        for (envelope, _) in &self.rows {
-            tracing::debug!(message_id = %envelope.id, event_type = %envelope.event_type, "event enqueued");
+        for (id, event_type, _, _) in &self.rows {
+            tracing::debug!(message_id = %id, %event_type, "event enqueued");
         }
     }
 }
@@ -104,13 +108,17 @@ pub(crate) async fn insert(
     envelope: &Envelope,
     headers: &BTreeMap<&'static str, String>,
 ) -> Result<(), MessagingError> {
-    sqlx::query("INSERT INTO outbox (id, event_type, payload, headers) VALUES ($1, $2, $3, $4)")
-        .bind(envelope.id)
-        .bind(&envelope.event_type)
-        .bind(sqlx::types::Json(envelope))
-        .bind(sqlx::types::Json(headers))
-        .execute(conn)
-        .await?;
+    // `json` columns (migration 0007): the text is stored as sent, not parsed into jsonb.
+    sqlx::query(
+        "INSERT INTO outbox (id, event_type, payload, headers) \
+         VALUES ($1, $2, $3::json, $4::json)",
+    )
+    .bind(envelope.id)
+    .bind(&envelope.event_type)
+    .bind(serde_json::to_string(envelope)?)
+    .bind(serde_json::to_string(headers)?)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -144,6 +152,6 @@ mod tests {
         batch.push_insert(&mut qb);
         let sql = qb.into_string();
         assert!(sql.starts_with("INSERT INTO outbox ("), "{sql}");
-        assert!(sql.contains("$8)") && !sql.contains("$9"), "{sql}");
+        assert!(sql.contains("$8::json)") && !sql.contains("$9"), "{sql}");
     }
 }

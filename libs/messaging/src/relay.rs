@@ -3,6 +3,7 @@
 mod batch;
 mod link;
 mod wakeup;
+mod window;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ pub(crate) use pa_telemetry::error_chain;
 
 use crate::{AmqpSettings, MessagingError, OutboxSignal, Shutdown};
 use link::Link;
+use window::ClaimWindow;
 
 /// Moves events from the `outbox` table to the `pa.events` exchange.
 ///
@@ -34,7 +36,8 @@ use link::Link;
 pub struct OutboxRelay {
     pool: PgPool,
     amqp: AmqpSettings,
-    link: Mutex<Option<Link>>,
+    /// The broker link and where the next claim starts, used by one drain at a time.
+    state: Mutex<(Option<Link>, ClaimWindow)>,
     signal: OutboxSignal,
 }
 
@@ -44,7 +47,7 @@ impl OutboxRelay {
         Self {
             pool,
             amqp,
-            link: Mutex::new(None),
+            state: Mutex::new((None, ClaimWindow::new())),
             signal: OutboxSignal::new(),
         }
     }
@@ -64,22 +67,24 @@ impl OutboxRelay {
     /// Publishes batches until the outbox has no claimable rows; returns how many messages
     /// this call published. Connects (and declares the exchanges) first if needed.
     pub async fn drain_once(&self) -> Result<usize, MessagingError> {
-        let mut guard = self.link.lock().await;
-        let link = match guard.take() {
+        let mut guard = self.state.lock().await;
+        let (slot, window) = &mut *guard;
+        let link = match slot.take() {
             Some(link) if link.is_usable() => link,
             _ => Link::open(&self.amqp).await?,
         };
         let batch_size = self.amqp.publish_batch_size.max(1);
         let mut total = 0;
         loop {
-            let published = batch::publish(&self.pool, &link, &self.amqp, batch_size).await?;
+            let published =
+                batch::publish(&self.pool, &link, &self.amqp, batch_size, window).await?;
             total += published.count;
             if !published.full {
                 break;
             }
         }
         // Only a link that worked goes back; on error it is dropped (and closed).
-        *guard = Some(link);
+        *slot = Some(link);
         Ok(total)
     }
 
@@ -114,7 +119,7 @@ impl OutboxRelay {
     }
 
     async fn close(&self) {
-        if let Some(link) = self.link.lock().await.take() {
+        if let Some(link) = self.state.lock().await.0.take() {
             link.close(Duration::from_secs(2)).await;
         }
     }

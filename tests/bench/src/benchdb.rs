@@ -81,8 +81,9 @@ fn admin_url() -> String {
     std::env::var("PA_BENCH_ADMIN_DATABASE_URL").unwrap_or_else(|_| pa_db::testing::admin_url())
 }
 
-/// Creates roles and database if missing, applies the per-database bootstrap, runs the
-/// migrations as `pa_owner` and creates the bench tables. Idempotent.
+/// Creates the roles if missing and the bench database afresh (dropping the previous one),
+/// applies the per-database bootstrap, runs the migrations as `pa_owner` and creates the
+/// bench tables.
 pub async fn prepare() -> anyhow::Result<BenchDb> {
     let admin: PgConnectOptions = admin_url().parse()?;
     let db = BenchDb::new(admin.get_host(), admin.get_port());
@@ -110,18 +111,18 @@ async fn bootstrap_locked(
     sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL)
         .execute(&mut *conn)
         .await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DATABASE)
-            .fetch_one(&mut *conn)
-            .await?;
-    if !exists {
-        // Identifiers can't be bound; DATABASE is a constant.
-        let create = format!("CREATE DATABASE {DATABASE} OWNER pa_owner");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(create))
-            .execute(&mut *conn)
-            .await?;
-    }
+    // A fresh database for every bench: rows left by earlier runs (millions of tenants,
+    // audit records and idempotency keys after a few runs, far beyond shared_buffers) would
+    // make each run slower than the last and the figures incomparable. Identifiers can't be
+    // bound; DATABASE is a constant.
+    let drop = format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+        .execute(&mut *conn)
+        .await?;
+    let create = format!("CREATE DATABASE {DATABASE} OWNER pa_owner");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+        .execute(&mut *conn)
+        .await?;
     let mut bench = admin.clone().database(DATABASE).connect().await?;
     sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL)
         .execute(&mut bench)

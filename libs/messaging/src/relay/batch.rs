@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::link::Link;
+use super::window::ClaimWindow;
 use crate::error::AmqpContext;
 use crate::{AmqpSettings, MessagingError};
 
@@ -33,25 +34,41 @@ pub(super) struct Published {
     pub(super) full: bool,
 }
 
+/// The batch's transaction does not wait for its commit record to reach disk: if that
+/// commit is lost in a crash, the deleted rows come back and are published again, which is
+/// the at-least-once the consumers already absorb. So the relay adds no WAL flushes to the
+/// ones the writers wait for.
+const BEGIN: &str = "BEGIN; SET LOCAL synchronous_commit = off";
+
 /// Claims and deletes in one statement: the rows stay locked (and, for everybody else,
 /// present) until this transaction ends, so a failed batch rolls them back unpublished.
-const CLAIM: &str = "DELETE FROM outbox WHERE id IN ( \
+/// Starts at the oldest row (a sweep, see `ClaimWindow`).
+const CLAIM_FROM_OLDEST: &str = "DELETE FROM outbox WHERE id = ANY (ARRAY ( \
                          SELECT id FROM outbox ORDER BY created_at, id LIMIT $1 \
-                         FOR UPDATE SKIP LOCKED) \
+                         FOR UPDATE SKIP LOCKED)) \
                      RETURNING id, event_type, payload::text AS payload, headers, created_at";
 
-/// Claims up to `limit` rows and publishes them; see [`super::OutboxRelay`].
+/// [`CLAIM_FROM_OLDEST`] starting at `created_at >= $2`.
+const CLAIM_FROM: &str = "DELETE FROM outbox WHERE id = ANY (ARRAY ( \
+                         SELECT id FROM outbox WHERE created_at >= $2 \
+                         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)) \
+                     RETURNING id, event_type, payload::text AS payload, headers, created_at";
+
+/// Claims up to `limit` rows (from `window`'s lower bound) and publishes them; see
+/// [`super::OutboxRelay`].
 pub(super) async fn publish(
     pool: &PgPool,
     link: &Link,
     s: &AmqpSettings,
     limit: u32,
+    window: &mut ClaimWindow,
 ) -> Result<Published, MessagingError> {
-    let mut tx = pool.begin().await?;
-    let mut rows: Vec<OutboxRow> = sqlx::query_as(CLAIM)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
+    let mut tx = pool.begin_with(BEGIN).await?;
+    let claim = match window.next_lower_bound() {
+        Some(from) => sqlx::query_as(CLAIM_FROM).bind(i64::from(limit)).bind(from),
+        None => sqlx::query_as(CLAIM_FROM_OLDEST).bind(i64::from(limit)),
+    };
+    let mut rows: Vec<OutboxRow> = claim.fetch_all(&mut *tx).await?;
     if rows.is_empty() {
         return Ok(Published {
             count: 0,
@@ -72,6 +89,9 @@ pub(super) async fn publish(
         return Err(MessagingError::Nacked { count: nacked });
     }
     tx.commit().await?;
+    if let Some(newest) = rows.iter().map(|row| row.created_at).max() {
+        window.claimed(newest);
+    }
     Ok(Published {
         count: rows.len(),
         full: rows.len() >= limit as usize,

@@ -248,3 +248,74 @@ async fn an_idle_relay_is_woken_by_its_signal_long_before_its_next_poll() {
         .expect("relay stops")
         .expect("no panic");
 }
+
+#[derive(Serialize)]
+struct LateCommit {}
+
+impl Event for LateCommit {
+    const TYPE: &'static str = "test.messaging.late_commit";
+}
+
+/// A row whose transaction began long before it committed sits far below the rows the
+/// relay has already claimed; the periodic sweep from the oldest row still publishes it.
+#[tokio::test]
+async fn a_row_committed_long_after_its_transaction_began_is_still_published() {
+    init();
+    let pool = testing::app_pool().await;
+    let (_conn, channel) = support::channel().await;
+    let tap = support::tap(&channel, "pa.events", LateCommit::TYPE).await;
+    let relay = OutboxRelay::new(pool.clone(), support::settings());
+    let tenant = TenantId::new();
+    let meta = EventMeta {
+        tenant_id: Some(tenant),
+        request_id: None,
+    };
+
+    let recent = support::enqueue_committed(&pool, tenant, &LateCommit {}).await;
+    relay.drain_once().await.expect("drain");
+    assert!(!support::in_outbox(&pool, recent).await);
+
+    let late = Envelope::new(&meta, &LateCommit {}).expect("envelope");
+    let mut tx = pa_db::begin_tenant(&pool, tenant).await.expect("begin");
+    sqlx::query(
+        "INSERT INTO outbox (id, event_type, payload, headers, created_at) \
+         VALUES ($1, $2, $3, '{}', now() - interval '1 hour')",
+    )
+    .bind(late.id)
+    .bind(LateCommit::TYPE)
+    .bind(sqlx::types::Json(&late))
+    .execute(&mut *tx)
+    .await
+    .expect("insert a row dated an hour back");
+    tx.commit().await.expect("commit");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while support::in_outbox(&pool, late.id).await {
+        assert!(
+            Instant::now() < deadline,
+            "the late row was never published"
+        );
+        relay.drain_once().await.expect("drain");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let got = support::drain_queue(
+        &channel,
+        &tap,
+        2,
+        Duration::from_secs(10),
+        Duration::from_secs(2),
+    )
+    .await;
+    let ids: HashSet<String> = got
+        .iter()
+        .filter_map(|m| {
+            m.delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .map(|s| s.to_string())
+        })
+        .collect();
+    assert!(ids.contains(&late.id.to_string()), "{ids:?}");
+    assert!(ids.contains(&recent.to_string()), "{ids:?}");
+}
