@@ -8,6 +8,7 @@
 #   PA_BENCH_ONLY=events,...  run a subset of: events, create-tenant, graph-read
 #   PA_BENCH_STRICT=1         exit 1 when a target is missed (default: only when a bench breaks)
 #   PA_BENCH_OUT=DIR          where the per-bench JSON files go (default target/bench-results)
+#   PA_BENCH_SETTLE_SECS=N    pause before each bench (default 15)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,6 +59,9 @@ run() { # name, result id, issue, title, time limit in seconds, command...
     shift 5
     case ",$only," in *",$name,"*) ;; *) return 0 ;; esac
     echo "== bench $name"
+    # Let the previous bench's background work (broker queue clean-up, PostgreSQL writes)
+    # finish before measuring; each bench also checkpoints its database first.
+    sleep "${PA_BENCH_SETTLE_SECS:-15}"
     local status=0
     timeout --signal=INT --kill-after=30 "$limit" "$@" --out "$out" || status=$?
     if [ "$status" != 0 ]; then

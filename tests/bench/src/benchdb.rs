@@ -134,5 +134,7 @@ async fn bootstrap_locked(
     let mut owner = PgConnection::connect(&db.owner_url).await?;
     sqlx::raw_sql(BENCH_TABLES_SQL).execute(&mut owner).await?;
     owner.close().await?;
+    // Write out what the previous bench left dirty now, not in a checkpoint mid-measurement.
+    sqlx::raw_sql("CHECKPOINT").execute(&mut *conn).await?;
     Ok(())
 }
