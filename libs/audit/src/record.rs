@@ -1,10 +1,10 @@
 //! Writing audit records.
 
 use pa_domain::TenantId;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::{AuditEntry, AuditError};
+use crate::{AuditEntry, AuditError, TenantAuditBatch};
 
 /// Appends `e` to the tenant's `audit_log` inside the caller's transaction and returns
 /// the new record's id (UUID v7).
@@ -16,26 +16,12 @@ pub async fn record_tenant(
     tenant: TenantId,
     e: &AuditEntry<'_>,
 ) -> Result<Uuid, AuditError> {
-    check_details(e)?;
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO audit_log (tenant_id, id, actor_type, actor_id, action, target_type, \
-         target_id, request_id, client_addr, outcome, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(tenant)
-    .bind(id)
-    .bind(e.actor.kind())
-    .bind(e.actor.id())
-    .bind(e.action)
-    .bind(e.target_type)
-    .bind(e.target_id.as_deref())
-    .bind(e.request_id)
-    .bind(e.client_addr)
-    .bind(e.outcome.as_str())
-    .bind(&e.details)
-    .execute(conn)
-    .await?;
+    // A batch of one: the row format lives in one place (`TenantAuditBatch`).
+    let mut batch = TenantAuditBatch::new();
+    let id = batch.push(tenant, e.clone())?;
+    let mut insert = QueryBuilder::<Postgres>::new("");
+    batch.push_insert(&mut insert);
+    insert.build().execute(conn).await?;
     Ok(id)
 }
 
