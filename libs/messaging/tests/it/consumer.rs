@@ -74,14 +74,23 @@ async fn a_message_delivered_twice_with_the_same_id_has_no_second_effect() {
     let relay = OutboxRelay::new(pool.clone(), support::settings());
 
     let tenant = TenantId::new();
-    let id = support::enqueue_committed(&pool, tenant, &Deduplicated { step: 1 }).await;
-    // Keep a copy of the outbox row to publish the very same message again later.
+    // Keep a copy of the outbox row to publish the very same message again later, read
+    // before the commit: once committed, any test's relay may publish and delete it.
+    let mut tx = pa_db::begin_tenant(&pool, tenant).await.expect("begin");
+    let meta = pa_messaging::EventMeta {
+        tenant_id: Some(tenant),
+        request_id: None,
+    };
+    let id = pa_messaging::enqueue(&mut tx, &meta, &Deduplicated { step: 1 })
+        .await
+        .expect("enqueue");
     let (payload, headers): (serde_json::Value, serde_json::Value) =
         sqlx::query_as("SELECT payload, headers FROM outbox WHERE id = $1")
             .bind(id)
-            .fetch_one(&pool)
+            .fetch_one(&mut *tx)
             .await
             .expect("outbox row");
+    tx.commit().await.expect("commit");
     relay.drain_once().await.expect("drain");
     assert!(
         support::eventually(Duration::from_secs(10), || async {

@@ -30,15 +30,27 @@ async fn the_handler_span_continues_the_trace_of_the_enqueuing_span() {
     let request_span = tracing::info_span!("http.request");
     let trace_id =
         pa_telemetry::trace_id_of(&request_span).expect("telemetry gives spans a trace id");
-    let id = support::enqueue_committed(&pool, tenant, &Traced {})
-        .instrument(request_span)
-        .await;
-    let traceparent: Option<String> =
-        sqlx::query_scalar("SELECT headers->>'traceparent' FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_one(&pool)
+    // The row is read before the commit: once committed, any test's relay may publish it.
+    let traceparent = async {
+        let mut tx = pa_db::begin_tenant(&pool, tenant).await.expect("begin");
+        let meta = pa_messaging::EventMeta {
+            tenant_id: Some(tenant),
+            request_id: None,
+        };
+        let id = pa_messaging::enqueue(&mut tx, &meta, &Traced {})
             .await
-            .expect("outbox row");
+            .expect("enqueue");
+        let traceparent: Option<String> =
+            sqlx::query_scalar("SELECT headers->>'traceparent' FROM outbox WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .expect("outbox row");
+        tx.commit().await.expect("commit");
+        traceparent
+    }
+    .instrument(request_span)
+    .await;
     let traceparent = traceparent.expect("traceparent captured at enqueue");
     assert!(
         traceparent.contains(&trace_id),
