@@ -37,36 +37,6 @@ pub struct TenantRecord {
     pub purged_at: Option<OffsetDateTime>,
 }
 
-/// A tenant to insert.
-pub struct NewTenant<'a> {
-    pub id: TenantId,
-    pub display_name: &'a DisplayName,
-    pub contact_email: &'a EmailAddress,
-    pub environment: Environment,
-    pub external_ref: Option<&'a ExternalRef>,
-}
-
-/// Inserts a tenant in `pending_setup`.
-pub async fn insert(
-    conn: &mut PgConnection,
-    t: &NewTenant<'_>,
-) -> Result<TenantRecord, pa_db::DbError> {
-    let sql = concat!(
-        "INSERT INTO tenants (id, display_name, contact_email, environment, external_ref) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING ",
-        columns!(),
-        ""
-    );
-    Ok(sqlx::query_as(sql)
-        .bind(t.id)
-        .bind(t.display_name.as_str())
-        .bind(t.contact_email.as_str())
-        .bind(t.environment)
-        .bind(t.external_ref.map(ExternalRef::as_str))
-        .fetch_one(conn)
-        .await?)
-}
-
 /// The tenant, if it exists.
 pub async fn find(
     conn: &mut PgConnection,

@@ -1,5 +1,6 @@
 //! Issuing, regenerating and revoking setup links.
 
+use pa_audit::AuditEntry;
 use pa_domain::{EmailAddress, TenantId};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -101,20 +102,32 @@ pub async fn issue(
             e.into()
         }
     })?;
-    let entry = ctx
-        .audit("tenant.setup_link_issued")
-        .target("setup_link", link.id)
-        .details(json!({ "expires_at": rfc3339(link.expires_at), "replaces_link_id": replaces }));
-    pa_audit::record_tenant(conn, tenant.id, &entry).await?;
-    let event = SetupLinkIssued {
-        tenant_id: tenant.id,
-        link_id: link.id,
-        expires_at: link.expires_at,
-        replaces_link_id: replaces,
-    };
+    pa_audit::record_tenant(conn, tenant.id, &issued_audit(ctx, &link, replaces)).await?;
+    let event = issued_event(&link, replaces);
     pa_messaging::enqueue(conn, &ctx.event_meta(tenant.id), &event).await?;
 
     Ok(link)
+}
+
+/// The audit record of an issued link (`replaces`: the link it closed, if any).
+pub fn issued_audit<'a>(
+    ctx: &'a RequestContext,
+    link: &SetupLinkRecord,
+    replaces: Option<Uuid>,
+) -> AuditEntry<'a> {
+    ctx.audit("tenant.setup_link_issued")
+        .target("setup_link", link.id)
+        .details(json!({ "expires_at": rfc3339(link.expires_at), "replaces_link_id": replaces }))
+}
+
+/// The `tenant.setup_link_issued` event of an issued link.
+pub fn issued_event(link: &SetupLinkRecord, replaces: Option<Uuid>) -> SetupLinkIssued {
+    SetupLinkIssued {
+        tenant_id: link.tenant_id,
+        link_id: link.id,
+        expires_at: link.expires_at,
+        replaces_link_id: replaces,
+    }
 }
 
 /// Closes the tenant's open link before a new one is issued; returns its id.

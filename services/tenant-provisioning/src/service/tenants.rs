@@ -11,14 +11,13 @@ use crate::context::RequestContext;
 use crate::domain::{DisplayName, ExternalRef};
 use crate::domain::{TenantStatus, TokenHash};
 use crate::error::ApiError;
-use crate::events::{SetupLinkIssued, TenantProvisioned, TenantUpdated};
+use crate::events::{TenantProvisioned, TenantUpdated};
 use crate::repo::idempotency::Completion;
 use crate::repo::provisioning::{self, ProvisionWrite};
 use crate::repo::setup_links::SetupLinkRecord;
 use crate::repo::tenants::{self, DisplayPatch, TenantRecord};
 use crate::service::setup_links;
 use crate::state::AppState;
-use crate::timefmt::rfc3339;
 
 /// A tenant to provision.
 pub struct Provision {
@@ -94,23 +93,8 @@ pub fn prepare<'a>(
     let (link, link_hash) = if p.send_setup_link {
         let (link, hash) =
             setup_links::first_for_new_tenant(state, ctx, &tenant, &p.contact_email, now);
-        audit.push(
-            tenant.id,
-            ctx.audit("tenant.setup_link_issued")
-                .target("setup_link", link.id)
-                .details(
-                    json!({ "expires_at": rfc3339(link.expires_at), "replaces_link_id": null }),
-                ),
-        )?;
-        events.push(
-            &meta,
-            &SetupLinkIssued {
-                tenant_id: tenant.id,
-                link_id: link.id,
-                expires_at: link.expires_at,
-                replaces_link_id: None,
-            },
-        )?;
+        audit.push(tenant.id, setup_links::issued_audit(ctx, &link, None))?;
+        events.push(&meta, &setup_links::issued_event(&link, None))?;
         (Some(link), Some(hash))
     } else {
         (None, None)
