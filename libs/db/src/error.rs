@@ -147,6 +147,9 @@ pub struct ConstraintViolation {
     pub constraint: String,
     /// The table, when PostgreSQL reports it.
     pub table: Option<String>,
+    /// The domain whose CHECK rejected the value, when the rule belongs to a column's
+    /// domain type rather than to the table (migrations 0008, 0016).
+    pub domain: Option<String>,
 }
 
 impl fmt::Display for ConstraintViolation {
@@ -154,6 +157,9 @@ impl fmt::Display for ConstraintViolation {
         write!(f, "{} constraint {} violated", self.kind, self.constraint)?;
         if let Some(table) = &self.table {
             write!(f, " on table {table}")?;
+        }
+        if let Some(domain) = &self.domain {
+            write!(f, " by a value of domain {domain}")?;
         }
         Ok(())
     }
@@ -181,5 +187,6 @@ pub fn constraint_violation(e: &sqlx::Error) -> Option<ConstraintViolation> {
         kind,
         constraint,
         table: db.table().map(str::to_owned),
+        domain: pg.and_then(|p| p.data_type()).map(str::to_owned),
     })
 }

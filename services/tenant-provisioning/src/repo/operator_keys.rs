@@ -65,30 +65,40 @@ pub async fn insert(
 }
 
 /// Keys whose display prefix is `prefix` (normally one; the caller compares hashes in
-/// constant time and decides), in ONE statement that also records the use (`last_used_at`,
-/// at most once a minute) of the live key whose hash is `hash`. Recording a use that the
-/// caller then refuses is impossible: the update needs the exact hash and no revocation.
-pub async fn authenticate_by_prefix(
+/// constant time and decides). A plain index read: the use is recorded separately, at most
+/// once a minute ([`record_use`]), so the hot path writes nothing.
+pub async fn candidates_by_prefix(
     conn: &mut PgConnection,
     prefix: &OperatorKeyPrefix,
-    hash: &TokenHash,
 ) -> Result<Vec<KeyCredential>, pa_db::DbError> {
     Ok(sqlx::query_as(
-        "WITH candidates AS ( \
-             SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, \
-                    coalesce(last_used_at < now() - interval '1 minute', true) AS stale_last_used \
-               FROM operator_api_keys WHERE key_prefix = $1), \
-         touched AS ( \
-             UPDATE operator_api_keys k SET last_used_at = now() \
-               FROM candidates c \
-              WHERE k.id = c.id AND c.key_hash = $2 AND NOT c.revoked AND c.stale_last_used \
-             RETURNING k.id) \
-         SELECT id, key_hash, revoked, stale_last_used FROM candidates",
+        "SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, \
+                coalesce(last_used_at < now() - interval '1 minute', true) AS stale_last_used \
+           FROM operator_api_keys WHERE key_prefix = $1",
     )
     .bind(prefix.as_str())
-    .bind(hash.as_bytes())
     .fetch_all(conn)
     .await?)
+}
+
+/// Records a use (`last_used_at`) of the live key `id` whose hash is `hash`, unless one was
+/// recorded within the last minute. Recording a use of a revoked key or with the wrong
+/// secret is impossible: the update needs both the exact hash and no revocation.
+pub async fn record_use(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hash: &TokenHash,
+) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "UPDATE operator_api_keys SET last_used_at = now() \
+          WHERE id = $1 AND key_hash = $2 AND revoked_at IS NULL \
+            AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+    )
+    .bind(id)
+    .bind(hash.as_bytes())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One key.
