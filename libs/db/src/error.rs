@@ -9,8 +9,8 @@ pub enum DbError {
     /// statement. Callers map the named constraint to 409/422 at the query site.
     #[error("{violation}")]
     Constraint {
-        /// Which constraint, and what kind.
-        violation: ConstraintViolation,
+        /// Which constraint, and what kind (boxed: the error stays small on the `Ok` path).
+        violation: Box<ConstraintViolation>,
         /// The driver error.
         #[source]
         source: sqlx::Error,
@@ -75,7 +75,7 @@ impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(violation) = constraint_violation(&e) {
             return Self::Constraint {
-                violation,
+                violation: Box::new(violation),
                 source: e,
             };
         }
