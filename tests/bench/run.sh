@@ -38,6 +38,13 @@ cargo build --profile "$profile" -p pa-bench -p entra-sim --bins
 rm -rf "$out"
 mkdir -p "$out"
 machine="$out/machine.txt"
+# How fast this (shared, virtual) machine's cores are right now: the absolute targets depend on
+# it, and runs on different days differ by up to 2x (see NOTES.md). One core, SHA-256 of 16 KiB
+# blocks for 1 s; printed at the start and at the end of the run.
+cpu_reference() {
+    openssl speed -seconds 1 -bytes 16384 sha256 2>/dev/null |
+        awk '/^sha256/ {v = $NF; sub(/k$/, "", v); printf "%.0f MB/s", v / 1000}' || echo n/a
+}
 {
     echo "date (UTC): $(date -u '+%Y-%m-%d %H:%M')"
     echo "git commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a)$(git diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
@@ -45,6 +52,7 @@ machine="$out/machine.txt"
     echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
     echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "CPU reference at start (one core, openssl sha256, 16 KiB blocks): $(cpu_reference)"
     echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
     echo "rustc: $(rustc -V)"
     echo "cargo profile: $profile (release, codegen-units 16, no LTO)"
@@ -81,7 +89,10 @@ run create-tenant 2-create-tenant 2 "Create tenant: POST /v1/tenants" 600 \
 run graph-read 3-graph-read 3 "Graph read: all users + transitive members" 900 \
     "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
 
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared with other work on this machine)" >>"$machine"
+{
+    echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared with other work on this machine)"
+    echo "CPU reference at end: $(cpu_reference)"
+} >>"$machine"
 
 "$bin/bench-report" --results "$out" --machine "$machine" \
     --out tests/bench/RESULTS.md --notes tests/bench/NOTES.md

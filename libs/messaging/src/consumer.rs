@@ -90,6 +90,16 @@ pub struct ConsumerSpec {
     /// leave at once (give it the service's relay signal); without one they wait for the
     /// relay's poll.
     pub outbox: Option<OutboxSignal>,
+    /// Most deliveries a lane handles in ONE transaction (1, the default, means one each).
+    ///
+    /// A lane takes what is already buffered, up to this many, records their ids in one
+    /// statement and runs the handler for each in order, then commits once and acks them:
+    /// one commit per batch instead of per message. If any handler fails (or the database
+    /// does), the whole transaction rolls back and those deliveries are handled again one
+    /// at a time, with the usual per-message outcome. So a handler runs again after its
+    /// effects were rolled back: only consumers whose handler's effects are ALL inside the
+    /// transaction may batch (not, e.g., one that sends mail).
+    pub batch: u16,
 }
 
 impl ConsumerSpec {
@@ -104,6 +114,7 @@ impl ConsumerSpec {
             prefetch: 200,
             concurrency: 0,
             outbox: None,
+            batch: 1,
         }
     }
 }

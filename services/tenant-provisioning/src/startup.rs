@@ -94,8 +94,11 @@ impl Application {
             settings.setup_links.mailer_queue.clone(),
             [setup_link_mailer::ROUTING_KEY],
         );
+        // `batch` stays 1: the mailer's effect (the SMTP hand-off) is outside the
+        // transaction, and a rolled-back batch would mail its other links again.
         let mailer_spec = ConsumerSpec {
             concurrency,
+            batch: 1,
             ..mailer_spec
         };
         declare_queue(&settings.amqp, &mailer_spec).await;

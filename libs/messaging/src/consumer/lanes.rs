@@ -4,7 +4,9 @@
 //! A single consumer handling one message at a time is bound by one database commit per
 //! message. Lanes give parallelism without giving up the ordering that matters: every
 //! delivery is routed by its `tenant_id` header (or, without one, its message id) to one of
-//! `n` lanes, and each lane handles its deliveries strictly one after another.
+//! `n` lanes, and each lane handles its deliveries strictly one after another (with
+//! `ConsumerSpec::batch` > 1, the ones already buffered together, in order, in one
+//! transaction).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -27,11 +29,13 @@ pub(super) struct Lanes {
 }
 
 impl Lanes {
-    /// Starts `count` lanes (at least one), each buffering up to `depth` deliveries.
+    /// Starts `count` lanes (at least one), each buffering up to `depth` deliveries and
+    /// handling up to `batch` of them per transaction.
     pub(super) fn start(
         ctx: Arc<Context>,
         count: usize,
         depth: usize,
+        batch: usize,
         shutdown: &Shutdown,
     ) -> Self {
         let count = count.max(1);
@@ -44,8 +48,15 @@ impl Lanes {
                 let fail_tx = fail_tx.clone();
                 let mut shutdown = shutdown.clone();
                 tasks.spawn(async move {
-                    while let Some(delivery) = rx.recv().await {
-                        if let Err(error) = ctx.process(delivery, &mut shutdown).await {
+                    while let Some(first) = rx.recv().await {
+                        let mut deliveries = vec![first];
+                        while deliveries.len() < batch {
+                            match rx.try_recv() {
+                                Ok(next) => deliveries.push(next),
+                                Err(_) => break,
+                            }
+                        }
+                        if let Err(error) = ctx.process_all(deliveries, &mut shutdown).await {
                             // The channel is gone: tell the session to reconnect and stop.
                             let _ = fail_tx.send(error).await;
                             return;

@@ -1,13 +1,16 @@
 //! Handling one delivery: dedupe, run the handler in a transaction, ack or nack.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
 use lapin::types::AMQPValue;
+use pa_domain::TenantId;
 use sqlx::PgPool;
 use tracing::Instrument;
+use uuid::Uuid;
 
 use super::{Handler, HandlerError};
 use crate::backoff::Backoff;
@@ -71,19 +74,58 @@ impl Context {
         }
     }
 
-    /// Processes one delivery and acks/nacks it. `Err` only when the channel failed.
-    pub(super) async fn process(
+    /// Processes a lane's deliveries in order: one alone in its own transaction; several in
+    /// one transaction (`ConsumerSpec::batch`), all acked after its commit. When any of them
+    /// fails, or the database does, the transaction rolls back and each is processed alone,
+    /// with its own outcome. `Err` only when the channel failed.
+    pub(super) async fn process_all(
         &self,
-        delivery: Delivery,
+        deliveries: Vec<Delivery>,
         shutdown: &mut Shutdown,
     ) -> Result<(), MessagingError> {
-        let envelope = match serde_json::from_slice::<Envelope>(&delivery.data) {
-            Ok(envelope) => envelope,
+        let mut parsed = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            if let Some(envelope) = self.parse(&delivery).await? {
+                let span = self.span(&delivery, &envelope);
+                parsed.push((delivery, envelope, span));
+            }
+        }
+        if parsed.len() > 1 {
+            match self.attempt_batch(&parsed).await {
+                Ok(handled) => {
+                    for ((delivery, _, span), handled) in parsed.iter().zip(handled) {
+                        span.record("outcome", if handled { "handled" } else { "duplicate" });
+                        ack(delivery).await?;
+                    }
+                    return Ok(());
+                }
+                Err(error) => tracing::debug!(
+                    queue = %self.consumer,
+                    count = parsed.len(),
+                    error = %error_chain(error.as_ref()),
+                    "batch rolled back; handling its deliveries one at a time"
+                ),
+            }
+        }
+        for (delivery, envelope, span) in parsed {
+            self.settle(delivery, &envelope, span, shutdown).await?;
+        }
+        Ok(())
+    }
+
+    /// The delivery's envelope; an unparseable one is dead-lettered here (`None`).
+    async fn parse(&self, delivery: &Delivery) -> Result<Option<Envelope>, MessagingError> {
+        match serde_json::from_slice::<Envelope>(&delivery.data) {
+            Ok(envelope) => Ok(Some(envelope)),
             Err(error) => {
                 tracing::error!(queue = %self.consumer, %error, "unparseable message dead-lettered");
-                return nack(&delivery, false).await;
+                nack(delivery, false).await.map(|()| None)
             }
-        };
+        }
+    }
+
+    /// The span of one delivery's handling, parented to the publisher's trace.
+    fn span(&self, delivery: &Delivery, envelope: &Envelope) -> tracing::Span {
         let span = tracing::info_span!(
             "amqp.consume",
             queue = %self.consumer,
@@ -96,11 +138,22 @@ impl Context {
         if let Some(tenant) = envelope.tenant_id {
             span.record("tenant_id", tracing::field::display(tenant));
         }
-        if let Some(traceparent) = string_header(&delivery, header::TRACEPARENT) {
+        if let Some(traceparent) = string_header(delivery, header::TRACEPARENT) {
             trace::set_parent(&span, &traceparent);
         }
+        span
+    }
+
+    /// Handles one delivery in its own transaction and acks or nacks it.
+    async fn settle(
+        &self,
+        delivery: Delivery,
+        envelope: &Envelope,
+        span: tracing::Span,
+        shutdown: &mut Shutdown,
+    ) -> Result<(), MessagingError> {
         let verdict = self
-            .decide(&envelope, shutdown)
+            .decide(envelope, shutdown)
             .instrument(span.clone())
             .await;
         let _entered = span.enter();
@@ -126,6 +179,61 @@ impl Context {
             }
             Verdict::Abandon => Ok(()),
         }
+    }
+
+    /// Handles `batch` in ONE transaction: the ids are recorded in one statement, then the
+    /// handler runs for each new one in order (the tenant context switched as needed), and
+    /// one commit. Returns, per delivery, whether it was handled (`false`: a duplicate).
+    /// Any failure returns `Err` with everything rolled back.
+    async fn attempt_batch(
+        &self,
+        batch: &[(Delivery, Envelope, tracing::Span)],
+    ) -> anyhow::Result<Vec<bool>> {
+        let mut tx = self.pool.begin().await?;
+        let ids: Vec<Uuid> = batch.iter().map(|(_, envelope, _)| envelope.id).collect();
+        let mut fresh: HashSet<Uuid> = sqlx::query_scalar(
+            "INSERT INTO processed_messages (consumer, message_id) \
+             SELECT $1, id FROM unnest($2::uuid[]) AS id \
+             ON CONFLICT DO NOTHING RETURNING message_id",
+        )
+        .bind(&self.consumer)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        // A new transaction has no tenant context.
+        let mut context: Option<TenantId> = None;
+        let mut handled = Vec::with_capacity(batch.len());
+        for (_, envelope, span) in batch {
+            // `remove`: the same id twice in one batch (a re-published message) runs once.
+            if !fresh.remove(&envelope.id) {
+                handled.push(false);
+                continue;
+            }
+            if envelope.tenant_id != context {
+                sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                    .bind(
+                        envelope
+                            .tenant_id
+                            .map(|t| t.to_string())
+                            .unwrap_or_default(),
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                context = envelope.tenant_id;
+            }
+            self.handler
+                .handle(&mut tx, envelope)
+                .instrument(span.clone())
+                .await?;
+            handled.push(true);
+        }
+        tx.commit().await?;
+        if let Some(outbox) = &self.outbox {
+            outbox.committed();
+        }
+        Ok(handled)
     }
 
     /// Runs the attempt, retrying in place (with backoff) while the database is down, so

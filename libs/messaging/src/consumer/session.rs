@@ -60,6 +60,7 @@ pub(super) async fn run(
         Arc::clone(ctx),
         usize::from(concurrency),
         usize::from(prefetch),
+        usize::from(spec.batch.max(1)),
         shutdown,
     );
     let result = loop {

@@ -4,6 +4,7 @@
 //! (`cargo nextest run -p pa-messaging -E 'test(/^fault_/)' -j 1`) and must be excluded from
 //! the parallel pass (`-E 'not test(/^fault_/)'`).
 
+mod batch;
 mod connection;
 mod consumer;
 mod dead_letter;

@@ -158,6 +158,8 @@ pub enum Behaviour {
     Succeed,
     Retry,
     Reject,
+    /// Reject the envelopes whose data has `"reject": true`; succeed for the rest.
+    RejectMarked,
 }
 
 /// A handler that writes one `audit_log` row per handled message (an effect that only
@@ -228,6 +230,10 @@ impl Handler for Recorder {
             Behaviour::Succeed => Ok(()),
             Behaviour::Retry => Err(HandlerError::retry(anyhow::anyhow!("try again later"))),
             Behaviour::Reject => Err(HandlerError::reject(anyhow::anyhow!("never valid"))),
+            Behaviour::RejectMarked if envelope.data["reject"] == true => {
+                Err(HandlerError::reject(anyhow::anyhow!("marked to fail")))
+            }
+            Behaviour::RejectMarked => Ok(()),
         }
     }
 }

@@ -31,6 +31,10 @@ struct Args {
     scenarios: Vec<String>,
     #[arg(long, default_value_t = 200)]
     prefetch: u16,
+    /// Deliveries a consumer lane handles per transaction (`ConsumerSpec::batch`; the bench's
+    /// handler writes only to PostgreSQL, as a batching consumer must). 1 = one each.
+    #[arg(long, default_value_t = 64)]
+    consumer_batch: u16,
     /// Pool size of each consumer (a service's default `max_connections`).
     #[arg(long, default_value_t = 10)]
     consumer_pool: u32,
@@ -57,6 +61,10 @@ async fn main() -> anyhow::Result<()> {
     report.param("enqueue batch (events per transaction)", args.batch);
     report.param("producers", args.producers);
     report.param("consumer prefetch", args.prefetch);
+    report.param(
+        "consumer batch (deliveries per transaction, ConsumerSpec::batch)",
+        args.consumer_batch,
+    );
     report.param(
         "consumer pool (connections per consumer)",
         args.consumer_pool,
@@ -130,6 +138,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
                 relays,
                 consumers,
                 prefetch: args.prefetch,
+                consumer_batch: args.consumer_batch,
                 consumer_pool: args.consumer_pool,
                 tenants: args.tenants,
                 timeout,
@@ -165,6 +174,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         relays: 1,
         consumers: 1,
         prefetch: args.prefetch,
+        consumer_batch: args.consumer_batch,
         consumer_pool: args.consumer_pool,
         tenants: args.tenants,
         timeout,

@@ -73,6 +73,8 @@ pub struct Params {
     /// `run_consumer` instances on the one queue (competing consumers, as replicas would be).
     pub consumers: usize,
     pub prefetch: u16,
+    /// `ConsumerSpec::batch`: deliveries per consumer transaction.
+    pub consumer_batch: u16,
     /// Connections of each consumer's pool (a service's default `max_connections` is 10;
     /// the consumer's lanes each hold one while handling).
     pub consumer_pool: u32,
@@ -106,6 +108,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
         // Lanes: pa-messaging's default (`AmqpSettings::consumer_concurrency`).
         let mut spec = ConsumerSpec::new(queue.clone(), [EVENT_TYPE]);
         spec.prefetch = p.prefetch;
+        spec.batch = p.consumer_batch;
         consumers.push(tokio::spawn(pa_messaging::run_consumer(
             db.app_pool(p.consumer_pool).await?,
             amqp_settings(),

@@ -25,6 +25,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<StageRates> {
     let queue = format!("pa.bench.stages-{}", run.simple());
     let mut spec = ConsumerSpec::new(queue.clone(), [EVENT_TYPE]);
     spec.prefetch = p.prefetch;
+    spec.batch = p.consumer_batch;
     let settings = outbox::amqp_settings();
     let conn = pa_messaging::connect(&settings, "pa-bench stages").await?;
     let channel = conn.create_channel().await?;
