@@ -1,4 +1,5 @@
-//! Handling one delivery: dedupe, run the handler in a transaction, ack or nack.
+//! Handling a lane's deliveries: dedupe, run the handler in a transaction (one per delivery,
+//! or one per batch with `ConsumerSpec::batch`), ack or nack.
 
 use std::collections::HashSet;
 use std::sync::Arc;
