@@ -2,7 +2,10 @@
 
 mod lanes;
 mod process;
+mod retention;
 mod session;
+
+pub use retention::prune_processed;
 
 use std::sync::Arc;
 
@@ -136,6 +139,15 @@ pub async fn run_consumer(
 ) -> Result<(), MessagingError> {
     let mut shutdown = shutdown.into();
     let mut backoff = Backoff::new(amqp.max_backoff());
+    // Stopped with this function, however it returns.
+    let _pruner = amqp.processed_retention().map(|retention| {
+        retention::Pruner::start(
+            pool.clone(),
+            spec.queue.clone(),
+            retention,
+            shutdown.clone(),
+        )
+    });
     let ctx = Arc::new(process::Context::new(
         pool,
         spec.queue.clone(),

@@ -28,7 +28,7 @@ mod trace;
 
 pub use async_trait::async_trait;
 pub use broker::connect;
-pub use consumer::{ConsumerSpec, Handler, HandlerError, run_consumer};
+pub use consumer::{ConsumerSpec, Handler, HandlerError, prune_processed, run_consumer};
 pub use envelope::{Envelope, Event, EventMeta};
 pub use error::MessagingError;
 pub use outbox::{OutboxBatch, enqueue};

@@ -34,6 +34,11 @@ pub struct AmqpSettings {
     pub confirm_timeout_ms: u64,
     /// Ceiling of the reconnect backoff (ms).
     pub max_backoff_ms: u64,
+    /// How long a consumer remembers a handled message id in `processed_messages` (hours;
+    /// 0 keeps them forever). A duplicate arriving later than this would run again, so
+    /// keep it above the longest backlog a queue may hold; each consumer prunes its own
+    /// entries hourly.
+    pub processed_retention_hours: u32,
 }
 
 impl Default for AmqpSettings {
@@ -51,6 +56,7 @@ impl Default for AmqpSettings {
             poll_interval_ms: 1_000,
             confirm_timeout_ms: 30_000,
             max_backoff_ms: 30_000,
+            processed_retention_hours: 24 * 7,
         }
     }
 }
@@ -62,6 +68,12 @@ impl AmqpSettings {
 
     pub(crate) fn confirm_timeout(&self) -> Duration {
         Duration::from_millis(self.confirm_timeout_ms.max(100))
+    }
+
+    /// `None` when entries are kept forever.
+    pub(crate) fn processed_retention(&self) -> Option<Duration> {
+        (self.processed_retention_hours > 0)
+            .then(|| Duration::from_secs(u64::from(self.processed_retention_hours) * 3_600))
     }
 
     pub(crate) fn max_backoff(&self) -> Duration {

@@ -10,6 +10,7 @@ mod consumer;
 mod dead_letter;
 mod fault_broker;
 mod relay;
+mod retention;
 mod shutdown;
 mod support;
 mod tracing_context;
