@@ -19,6 +19,7 @@ mod consumer;
 mod envelope;
 mod error;
 mod outbox;
+mod probe;
 mod relay;
 mod settings;
 mod shutdown;
@@ -32,6 +33,7 @@ pub use consumer::{ConsumerSpec, Handler, HandlerError, prune_processed, run_con
 pub use envelope::{Envelope, Event, EventMeta};
 pub use error::MessagingError;
 pub use outbox::{OutboxBatch, enqueue};
+pub use probe::BrokerProbe;
 pub use relay::OutboxRelay;
 pub use settings::AmqpSettings;
 pub use shutdown::Shutdown;

@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use pa_config::ExposeSecret;
 use pa_db::PgPool;
 use pa_http::{BodyLimit, Readiness, RequestTracing};
-use pa_messaging::{AmqpSettings, ConsumerSpec, OutboxRelay, OutboxSignal};
+use pa_messaging::{AmqpSettings, BrokerProbe, ConsumerSpec, OutboxRelay, OutboxSignal};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
@@ -219,8 +219,10 @@ fn validate(s: &Settings) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// `/readyz`: PostgreSQL answers and RabbitMQ accepts a connection.
+/// `/readyz`: PostgreSQL answers, and the readiness connection to RabbitMQ is up (one per
+/// instance, reconnected when it is not: [`pa_messaging::BrokerProbe`]).
 fn readiness(pool: PgPool, amqp: AmqpSettings) -> Readiness {
+    let broker = Arc::new(BrokerProbe::new(amqp, "tenant-provisioning.readyz"));
     Readiness::new()
         .with_check("postgres", move || {
             let pool = pool.clone();
@@ -233,13 +235,12 @@ fn readiness(pool: PgPool, amqp: AmqpSettings) -> Readiness {
             }
         })
         .with_check("rabbitmq", move || {
-            let amqp = amqp.clone();
+            let broker = Arc::clone(&broker);
             async move {
-                let conn = pa_messaging::connect(&amqp, "tenant-provisioning.readyz")
+                broker
+                    .check()
                     .await
-                    .map_err(|e| crate::error::error_chain(&e))?;
-                let _ = conn.close(200, "readiness check done".into()).await;
-                Ok(())
+                    .map_err(|e| crate::error::error_chain(&e))
             }
         })
 }

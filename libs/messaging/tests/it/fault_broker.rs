@@ -82,6 +82,11 @@ async fn fault_outbox_event_written_while_rabbitmq_is_stopped_is_delivered_after
     let consumer = RunningConsumer::start(pool.clone(), spec.clone(), recorder.clone());
     let (stop_relay, rx) = tokio::sync::watch::channel(false);
     let relay = tokio::spawn(OutboxRelay::new(pool.clone(), support::settings()).run(rx));
+    // The readiness probe rides along: one connection while the broker is up.
+    let probe = pa_messaging::BrokerProbe::new(support::settings(), "pa-messaging-test.probe");
+    probe.check().await.expect("broker up");
+    probe.check().await.expect("broker still up");
+    assert_eq!(probe.connections_opened(), 1);
 
     let mut outage = BrokerOutage::begin();
     let tenant = TenantId::new();
@@ -93,7 +98,16 @@ async fn fault_outbox_event_written_while_rabbitmq_is_stopped_is_delivered_after
         "kept in the outbox while the broker is down"
     );
     assert!(recorder.calls().is_empty());
+    assert!(
+        probe.check().await.is_err(),
+        "not ready while the broker is down"
+    );
     outage.end();
+    probe
+        .check()
+        .await
+        .expect("ready again once the broker is back");
+    assert_eq!(probe.connections_opened(), 2, "reconnected once");
 
     assert!(
         support::eventually(Duration::from_secs(60), || async {
