@@ -37,8 +37,9 @@ mod error;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
-use figment::providers::{Format, Toml};
+use figment::providers::{Format, Serialized, Toml};
 pub use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use error::ConfigError;
@@ -46,10 +47,39 @@ pub use error::ConfigError;
 /// The suffix of the environment variable naming the configuration file (`{prefix}CONFIG_FILE`).
 pub const CONFIG_FILE_VAR: &str = "CONFIG_FILE";
 
+/// A service's own defaults for sections whose type's `Default` belongs to a library (e.g.
+/// the `[http]` port): they sit below the file and the environment KEY BY KEY, so setting
+/// one key of such a section keeps the service's value for the others (serde's `default`
+/// alone would fall back to the library's).
+#[derive(Default)]
+pub struct SectionDefaults(Figment);
+
+impl SectionDefaults {
+    /// No section defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `value` is the default of section `name`.
+    pub fn section<V: Serialize>(self, name: &str, value: &V) -> Self {
+        Self(self.0.merge(Serialized::default(name, value)))
+    }
+}
+
 /// Loads `T` from its serde defaults, then the TOML file (`file`, or env `{prefix}CONFIG_FILE`),
 /// then the process environment variables starting with `prefix`.
 pub fn load<T: DeserializeOwned>(prefix: &str, file: Option<&Path>) -> Result<T, ConfigError> {
-    load_from_iter(prefix, file, std::env::vars_os().filter_map(utf8_pair))
+    load_with_defaults(prefix, file, SectionDefaults::new())
+}
+
+/// [`load`] with `defaults` below the file and the environment.
+pub fn load_with_defaults<T: DeserializeOwned>(
+    prefix: &str,
+    file: Option<&Path>,
+    defaults: SectionDefaults,
+) -> Result<T, ConfigError> {
+    let env = std::env::vars_os().filter_map(utf8_pair);
+    load_from_iter_with_defaults(prefix, file, env, defaults)
 }
 
 /// Like [`load`], but reads "environment variables" from `env` instead of the process
@@ -59,10 +89,24 @@ where
     T: DeserializeOwned,
     I: IntoIterator<Item = (String, String)>,
 {
+    load_from_iter_with_defaults(prefix, file, env, SectionDefaults::new())
+}
+
+/// [`load_from_iter`] with `defaults` below the file and the environment.
+pub fn load_from_iter_with_defaults<T, I>(
+    prefix: &str,
+    file: Option<&Path>,
+    env: I,
+    defaults: SectionDefaults,
+) -> Result<T, ConfigError>
+where
+    T: DeserializeOwned,
+    I: IntoIterator<Item = (String, String)>,
+{
     let vars = env::PrefixedEnv::collect(prefix, env);
     let file: Option<PathBuf> = file.map(Path::to_path_buf).or_else(|| vars.config_file());
 
-    let mut figment = Figment::new();
+    let mut figment = defaults.0;
     if let Some(path) = &file {
         if !path.is_file() {
             return Err(ConfigError::File {

@@ -2,13 +2,13 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::json::DEFAULT_BODY_LIMIT;
 
 /// HTTP server settings (`[http]` section; env `{prefix}HTTP__BIND`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
     /// Listen address (default `127.0.0.1:8080`; tests bind port 0).

@@ -14,9 +14,8 @@ pub const ENV_PREFIX: &str = "PA_TP_";
 
 /// Everything the service needs to run.
 ///
-/// The `[http]` section's own defaults are pa-http's (port 8080); when the section is
-/// absent this service defaults to `127.0.0.1:8081`. Setting any `http` key therefore
-/// means setting `http.bind` (and `public_base_url`) too.
+/// The `[http]` section defaults to this service's `127.0.0.1:8081` key by key (see
+/// [`Settings::section_defaults`]): setting one `http` key keeps the others.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -56,7 +55,12 @@ impl Default for Settings {
 impl Settings {
     /// Loads the layers (see the module docs); `file` overrides `PA_TP_CONFIG_FILE`.
     pub fn load(file: Option<&Path>) -> Result<Self, pa_config::ConfigError> {
-        pa_config::load(ENV_PREFIX, file)
+        pa_config::load_with_defaults(ENV_PREFIX, file, Self::section_defaults())
+    }
+
+    /// This service's defaults for the sections whose type belongs to a library.
+    pub fn section_defaults() -> pa_config::SectionDefaults {
+        pa_config::SectionDefaults::new().section("http", &Self::default().http)
     }
 }
 
@@ -192,7 +196,7 @@ mod tests {
 
     fn load(env: &[(&str, &str)]) -> Result<Settings, pa_config::ConfigError> {
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-        pa_config::load_from_iter(ENV_PREFIX, None, env)
+        pa_config::load_from_iter_with_defaults(ENV_PREFIX, None, env, Settings::section_defaults())
     }
 
     #[test]
@@ -211,6 +215,20 @@ mod tests {
         assert_eq!(
             s.setup_links.mailer_queue,
             "pa.tenant-provisioning.setup-link-mailer"
+        );
+    }
+
+    #[test]
+    fn setting_one_http_key_keeps_the_services_other_http_defaults() {
+        let s = load(&[("PA_TP_HTTP__BODY_LIMIT_BYTES", "1024")]).expect("loads");
+        assert_eq!(s.http.body_limit_bytes, 1024);
+        assert_eq!(s.http.bind.port(), DEFAULT_PORT);
+        assert_eq!(s.http.public_base_url.as_str(), "http://127.0.0.1:8081/");
+        let s = load(&[("PA_TP_HTTP__BIND", "0.0.0.0:9000")]).expect("loads");
+        assert_eq!(s.http.bind.port(), 9000);
+        assert!(
+            load(&[("PA_TP_HTTP__PORT", "1")]).is_err(),
+            "unknown keys still fail"
         );
     }
 
