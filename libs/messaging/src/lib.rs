@@ -6,7 +6,11 @@
 //!   committing through an [`OutboxSignal`] wakes the relay at once.
 //! * **Consuming**: [`run_consumer`] feeds a [`Handler`] from a durable quorum queue with
 //!   manual acks; each message runs in one database transaction together with its
-//!   `processed_messages` entry, so a redelivery has no second effect.
+//!   `processed_messages` entry, so a redelivery has no second effect. Consumers whose
+//!   effects are all in PostgreSQL may handle several buffered deliveries per transaction
+//!   ([`ConsumerSpec::batch`]); each consumer forgets its ids after
+//!   `AmqpSettings::processed_retention_hours` ([`prune_processed`]).
+//! * **Readiness**: [`BrokerProbe`] answers "is the broker up?" from one kept connection.
 //! * **Topology** ([`topology`]): exchanges `pa.events` and `pa.dlx`, the `pa.dead-letter`
 //!   queue, and one quorum queue per consumer with a delivery limit and dead-lettering.
 //!
