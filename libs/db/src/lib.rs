@@ -19,6 +19,6 @@ pub use error::{
 pub use migrate::{MIGRATOR, migrate, migrate_with};
 pub use pool::{connect, connect_lazy};
 pub use settings::DatabaseSettings;
-pub use tenant::{IN_TENANT_CONTEXT, begin_tenant, set_tenant, tenant_statement};
+pub use tenant::{IN_TENANT_CONTEXT, begin_tenant, clear_tenant, set_tenant, tenant_statement};
 
 pub use sqlx::{PgConnection, PgPool, Postgres, Transaction};

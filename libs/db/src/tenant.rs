@@ -63,6 +63,16 @@ pub async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(),
     Ok(())
 }
 
+/// Ends the row-level security context inside an open transaction: until the next
+/// [`set_tenant`], the policies match no tenant's rows (`app.tenant_id` reads back as `''`,
+/// which they turn into NULL).
+pub async fn clear_tenant(conn: &mut PgConnection) -> Result<(), DbError> {
+    sqlx::query("SELECT set_config('app.tenant_id', '', true)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

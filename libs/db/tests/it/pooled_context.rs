@@ -1,6 +1,6 @@
 //! The tenant context is transaction-local and never leaks through the pool.
 
-use pa_db::{begin_tenant, set_tenant, testing};
+use pa_db::{begin_tenant, clear_tenant, set_tenant, testing};
 use pa_domain::TenantId;
 use sqlx::postgres::PgPoolOptions;
 
@@ -81,6 +81,23 @@ async fn set_tenant_switches_the_context_inside_a_transaction() {
     insert_audit_row(&mut tx, second)
         .await
         .expect("insert second");
+}
+
+#[tokio::test]
+async fn clear_tenant_ends_the_context_inside_a_transaction() {
+    init();
+    let pool = testing::app_pool().await;
+    let tenant = TenantId::new();
+    let mut tx = begin_tenant(&pool, tenant).await.expect("begin");
+    insert_audit_row(&mut tx, tenant).await.expect("insert");
+    assert_eq!(visible_rows(&mut tx, tenant).await, 1);
+    clear_tenant(&mut tx).await.expect("clear");
+    assert_eq!(current_context(&mut tx).await.as_deref(), Some(""));
+    assert_eq!(visible_rows(&mut tx, tenant).await, 0);
+    assert!(
+        insert_audit_row(&mut tx, tenant).await.is_err(),
+        "no tenant's rows may be written without a context"
+    );
 }
 
 /// `INSERT INTO audit_log … SELECT … WHERE <guard>` as a part of a `tenant_statement`;

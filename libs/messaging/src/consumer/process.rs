@@ -213,15 +213,10 @@ impl Context {
                 continue;
             }
             if envelope.tenant_id != context {
-                sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-                    .bind(
-                        envelope
-                            .tenant_id
-                            .map(|t| t.to_string())
-                            .unwrap_or_default(),
-                    )
-                    .execute(&mut *tx)
-                    .await?;
+                match envelope.tenant_id {
+                    Some(tenant) => pa_db::set_tenant(&mut tx, tenant).await?,
+                    None => pa_db::clear_tenant(&mut tx).await?,
+                }
                 context = envelope.tenant_id;
             }
             self.handler
