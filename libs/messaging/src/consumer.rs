@@ -140,14 +140,9 @@ pub async fn run_consumer(
     let mut shutdown = shutdown.into();
     let mut backoff = Backoff::new(amqp.max_backoff());
     // Stopped with this function, however it returns.
-    let _pruner = amqp.processed_retention().map(|retention| {
-        retention::Pruner::start(
-            pool.clone(),
-            spec.queue.clone(),
-            retention,
-            shutdown.clone(),
-        )
-    });
+    let _pruner = amqp
+        .processed_retention()
+        .map(|retention| retention::Pruner::start(pool.clone(), spec.queue.clone(), retention));
     let ctx = Arc::new(process::Context::new(
         pool,
         spec.queue.clone(),

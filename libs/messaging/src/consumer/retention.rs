@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
+use crate::MessagingError;
 use crate::relay::error_chain;
-use crate::{MessagingError, Shutdown};
 
 /// Rows deleted per statement: short statements, few row locks at a time.
 const CHUNK: i64 = 5_000;
@@ -45,17 +45,13 @@ pub async fn prune_processed(
     }
 }
 
-/// The background task of a running consumer that prunes its entries; dropping it stops it.
+/// The background task of a running consumer that prunes its entries; it lives as long as
+/// this value (`run_consumer` holds it until it returns).
 pub(super) struct Pruner(tokio::task::JoinHandle<()>);
 
 impl Pruner {
-    pub(super) fn start(
-        pool: PgPool,
-        consumer: String,
-        retention: Duration,
-        shutdown: Shutdown,
-    ) -> Self {
-        Self(tokio::spawn(run(pool, consumer, retention, shutdown)))
+    pub(super) fn start(pool: PgPool, consumer: String, retention: Duration) -> Self {
+        Self(tokio::spawn(run(pool, consumer, retention)))
     }
 }
 
@@ -65,14 +61,11 @@ impl Drop for Pruner {
     }
 }
 
-/// Prunes `consumer`'s entries every [`EVERY`] until shutdown. A failure is logged and the
-/// next run tries again.
-async fn run(pool: PgPool, consumer: String, retention: Duration, mut shutdown: Shutdown) {
+/// Prunes `consumer`'s entries every [`EVERY`], until the [`Pruner`] is dropped. A failure
+/// is logged and the next run tries again.
+async fn run(pool: PgPool, consumer: String, retention: Duration) {
     loop {
-        tokio::select! {
-            () = tokio::time::sleep(EVERY) => {}
-            () = shutdown.requested() => return,
-        }
+        tokio::time::sleep(EVERY).await;
         match prune_processed(&pool, &consumer, retention).await {
             Ok(0) => {}
             Ok(deleted) => {
