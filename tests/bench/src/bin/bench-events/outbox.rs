@@ -83,6 +83,16 @@ pub struct Params {
     pub timeout: Duration,
 }
 
+impl Params {
+    /// The bench consumer on `queue`: the bench's event type, prefetch and batch.
+    pub fn consumer_spec(&self, queue: &str) -> ConsumerSpec {
+        let mut spec = ConsumerSpec::new(queue, [EVENT_TYPE]);
+        spec.prefetch = self.prefetch;
+        spec.batch = self.consumer_batch;
+        spec
+    }
+}
+
 pub struct Outcome {
     /// First enqueue commit → last consumer commit.
     pub elapsed: Duration,
@@ -106,9 +116,7 @@ pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<Outcome> {
     let mut consumers = Vec::new();
     for _ in 0..p.consumers.max(1) {
         // Lanes: pa-messaging's default (`AmqpSettings::consumer_concurrency`).
-        let mut spec = ConsumerSpec::new(queue.clone(), [EVENT_TYPE]);
-        spec.prefetch = p.prefetch;
-        spec.batch = p.consumer_batch;
+        let spec = p.consumer_spec(&queue);
         consumers.push(tokio::spawn(pa_messaging::run_consumer(
             db.app_pool(p.consumer_pool).await?,
             amqp_settings(),

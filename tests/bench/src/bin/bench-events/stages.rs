@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::outbox::{self, EVENT_TYPE, Params, SinkHandler};
+use crate::outbox::{self, Params, SinkHandler};
 
 pub struct StageRates {
     pub enqueue: Duration,
@@ -23,9 +23,7 @@ pub struct StageRates {
 pub async fn run(db: &BenchDb, p: &Params) -> anyhow::Result<StageRates> {
     let run = Uuid::new_v4();
     let queue = format!("pa.bench.stages-{}", run.simple());
-    let mut spec = ConsumerSpec::new(queue.clone(), [EVENT_TYPE]);
-    spec.prefetch = p.prefetch;
-    spec.batch = p.consumer_batch;
+    let spec = p.consumer_spec(&queue);
     let settings = outbox::amqp_settings();
     let conn = pa_messaging::connect(&settings, "pa-bench stages").await?;
     let channel = conn.create_channel().await?;
