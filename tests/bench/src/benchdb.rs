@@ -51,16 +51,28 @@ impl BenchDb {
         SecretString::from(self.app_url.clone())
     }
 
-    /// `VACUUM (ANALYZE)` of every table, as their owner. This machine's PostgreSQL runs
-    /// with `autovacuum = off` (its conf.d/90-ci.conf), so without this the outbox's dead
-    /// rows from earlier runs pile up (millions, hundreds of MB) and every relay claim wades
-    /// through them; production databases run autovacuum (see migration 0006).
-    pub async fn vacuum(&self) -> anyhow::Result<()> {
+    /// Readies the database for a measured scenario: `VACUUM (ANALYZE)` of every table as
+    /// their owner, then a `CHECKPOINT` (as the superuser).
+    ///
+    /// The vacuum: this machine's PostgreSQL runs with `autovacuum = off` (its
+    /// conf.d/90-ci.conf), so without it the outbox's dead rows from earlier runs pile up
+    /// (millions, hundreds of MB) and every relay claim wades through them; production
+    /// databases run autovacuum (see migration 0006).
+    ///
+    /// The checkpoint writes out and fsyncs what the earlier phases left dirty. Otherwise the
+    /// kernel writes those pages back in the measured window, in a burst every 5 s once they
+    /// are 30 s old (`vm.dirty_writeback_centisecs`, `vm.dirty_expire_centisecs`); each
+    /// burst fills the disk queue, stalls every commit's WAL flush for 50–130 ms and charges
+    /// the previous phase's writes to this one (see NOTES.md, "Disk writeback").
+    pub async fn settle(&self) -> anyhow::Result<()> {
         let mut owner = PgConnection::connect(&self.owner_url).await?;
         sqlx::raw_sql("VACUUM (ANALYZE)")
             .execute(&mut owner)
             .await?;
         owner.close().await?;
+        let mut admin = PgConnection::connect(&admin_url()).await?;
+        sqlx::raw_sql("CHECKPOINT").execute(&mut admin).await?;
+        admin.close().await?;
         Ok(())
     }
 

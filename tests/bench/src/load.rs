@@ -5,10 +5,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::stats::{Latencies, per_second};
+use crate::stats::{Latencies, Slice, per_second, timeline};
 
 /// What one closed-loop run measured.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LoadOutcome {
     pub latencies: Latencies,
     /// Completed operations per second in the measured window.
@@ -16,6 +16,9 @@ pub struct LoadOutcome {
     /// Failed operations in the measured window.
     pub errors: u64,
     pub measured: Duration,
+    /// The window in one-second slices, by when the operations started: shows stalls
+    /// (a checkpoint, a vacuum) that a whole-window percentile hides.
+    pub timeline: Vec<Slice>,
 }
 
 /// Runs `op(worker, seq)` from `workers` concurrent tasks for `warmup + duration`.
@@ -52,7 +55,7 @@ where
                     continue;
                 }
                 match result {
-                    Ok(()) => samples.push(began.elapsed()),
+                    Ok(()) => samples.push((began - window_start, began.elapsed())),
                     Err(e) => {
                         errors += 1;
                         first_error.get_or_insert_with(|| format!("{e:#}"));
@@ -72,8 +75,10 @@ where
         }
     }
     let completed = all.len() as u64;
+    let timeline = timeline(&all, Duration::from_secs(1));
     let outcome = LoadOutcome {
-        latencies: Latencies::from_samples(all),
+        latencies: Latencies::from_samples(all.into_iter().map(|(_, d)| d).collect()),
+        timeline,
         per_second: per_second(completed, duration),
         errors,
         measured: duration,

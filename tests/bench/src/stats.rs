@@ -43,6 +43,34 @@ fn nearest_rank(sorted: &[Duration], pct: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The latencies of the operations that started in one slice of a measured window.
+#[derive(Debug, Clone, Copy)]
+pub struct Slice {
+    /// Offset of the slice's start from the window's start.
+    pub from: Duration,
+    pub latencies: Latencies,
+}
+
+/// `samples` (start offset, latency) cut into consecutive slices of `width`.
+pub fn timeline(samples: &[(Duration, Duration)], width: Duration) -> Vec<Slice> {
+    let Some(last) = samples.iter().map(|(at, _)| *at).max() else {
+        return Vec::new();
+    };
+    let slices = (last.as_nanos() / width.as_nanos()) as usize + 1;
+    let mut buckets = vec![Vec::new(); slices];
+    for (at, latency) in samples {
+        buckets[(at.as_nanos() / width.as_nanos()) as usize].push(*latency);
+    }
+    buckets
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| Slice {
+            from: width * i as u32,
+            latencies: Latencies::from_samples(b),
+        })
+        .collect()
+}
+
 /// Events (or requests) per second over an interval.
 pub fn per_second(count: u64, elapsed: Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
@@ -65,6 +93,19 @@ mod tests {
         assert!((l.p50_ms - 50.0).abs() < 1e-9);
         assert!((l.p99_ms - 99.0).abs() < 1e-9);
         assert!((l.max_ms - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_timeline_buckets_by_start() {
+        let ms = Duration::from_millis;
+        let samples = [(ms(100), ms(5)), (ms(900), ms(7)), (ms(2_500), ms(40))];
+        let t = timeline(&samples, Duration::from_secs(1));
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].latencies.count, 2);
+        assert!((t[0].latencies.max_ms - 7.0).abs() < 1e-9);
+        assert_eq!(t[1].latencies.count, 0);
+        assert_eq!(t[2].from, Duration::from_secs(2));
+        assert!((t[2].latencies.max_ms - 40.0).abs() < 1e-9);
     }
 
     #[test]

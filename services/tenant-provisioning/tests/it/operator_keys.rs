@@ -59,6 +59,33 @@ async fn a_new_operator_key_is_shown_once_stored_as_a_hash_and_works() {
     assert!(!listed.contains(&key[14..]), "lists never show a key");
 }
 
+/// Keys are revoked, never deleted (migrations 0011 and 0017): the service role can't, so
+/// the key ids stored in idempotency keys and audit records always resolve.
+#[tokio::test]
+async fn the_service_role_can_not_delete_or_truncate_operator_keys() {
+    let app = TestApp::spawn().await;
+    let (_, id) = crate::helpers::create_operator_key(&app.pool, "never deleted").await;
+    for sql in [
+        "DELETE FROM operator_api_keys WHERE id = $1",
+        "TRUNCATE operator_api_keys",
+    ] {
+        let mut query = sqlx::query(sql);
+        if sql.contains("$1") {
+            query = query.bind(id);
+        }
+        let err = query.execute(&app.pool).await.expect_err(sql);
+        let code = err.as_database_error().and_then(|e| e.code());
+        assert_eq!(code.as_deref(), Some("42501"), "{sql}: {err}");
+    }
+    let still_there: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM operator_api_keys WHERE id = $1)")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("query");
+    assert!(still_there);
+}
+
 #[tokio::test]
 async fn a_revoked_operator_key_is_refused_from_the_next_request_on() {
     let app = TestApp::spawn().await;

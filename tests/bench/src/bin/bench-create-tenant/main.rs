@@ -3,6 +3,10 @@
 //! loop after a warm-up. Baseline: a bare INSERT of an equivalent row, same concurrency, same
 //! pool size, same run.
 
+/// The services' allocator (services/*/src/main.rs): the service runs in this process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod baseline;
 mod service;
 
@@ -72,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let db = benchdb::prepare().await?;
-    db.vacuum().await?;
+    db.settle().await?;
     let pool_size = std::env::var("PA_BENCH_POOL")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -126,11 +130,12 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         send_setup_link: true,
         idempotency_key: true,
     };
-    db.vacuum().await?;
+    db.settle().await?;
     let warmup = Duration::from_secs(args.warmup_secs);
     let window = Duration::from_secs(args.secs);
     let (create, first_error) = create_tenants(&svc, args.clients, warmup, window, full).await?;
     print_outcome("service", &create);
+    print_timeline(&create);
     record(report, "service: POST /v1/tenants", &create, first_error);
     let mails = svc.sink.messages().len();
     report.figure(
@@ -216,6 +221,19 @@ fn print_outcome(label: &str, o: &LoadOutcome) {
         "{label}: {:.0} req/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
         o.per_second, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, o.errors
     );
+}
+
+/// Per-second p99 and max over the window: a stall shows as one slow second.
+fn print_timeline(o: &LoadOutcome) {
+    let fmt = |f: fn(&pa_bench::stats::Latencies) -> f64| {
+        o.timeline
+            .iter()
+            .map(|s| format!("{:.0}", f(&s.latencies)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!("  per-second p99 (ms): {}", fmt(|l| l.p99_ms));
+    println!("  per-second max (ms): {}", fmt(|l| l.max_ms));
 }
 
 fn record(report: &mut BenchReport, scenario: &str, o: &LoadOutcome, first_error: Option<String>) {

@@ -1,6 +1,10 @@
 //! Bench 1 (issue 2): end-to-end event throughput, outbox → RabbitMQ → idempotent consumer,
 //! with publisher confirms and persistent messages, against a bare lapin loop in the same run.
 
+/// The services' allocator (services/*/src/main.rs): the service runs in this process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod baseline;
 mod outbox;
 mod stages;
@@ -128,7 +132,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let mut best: Option<(String, f64)> = None;
     for scenario in &args.scenarios {
         let (relays, consumers) = parse_scenario(scenario)?;
-        db.vacuum().await?;
+        db.settle().await?;
         let out = outbox::run(
             &db,
             &outbox::Params {
@@ -179,7 +183,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         tenants: args.tenants,
         timeout,
     };
-    db.vacuum().await?;
+    db.settle().await?;
     let st = stages::run(&db, &stage_params).await?;
     let scenario = "stages one at a time (1 relay, 1 consumer)";
     for (metric, span) in [
