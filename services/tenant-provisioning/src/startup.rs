@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
 
+use crate::auth::OperatorAuth;
 use crate::config::Settings;
 use crate::domain::SetupTokenKey;
 use crate::email::setup_link_mailer::{self, SetupLinkMailer};
@@ -67,6 +68,7 @@ impl Application {
         })
         .await?;
         let outbox = OutboxSignal::new();
+        let operator_auth = web::Data::new(OperatorAuth::new(pool.clone()));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             outbox: outbox.clone(),
@@ -130,6 +132,7 @@ impl Application {
                 .wrap(RequestTracing)
                 .app_data(limit)
                 .app_data(state.clone())
+                .app_data(operator_auth.clone())
                 .into_utoipa_app()
                 .service(scope::scope("/v1").configure(routes::configure))
                 .split_for_parts();

@@ -11,8 +11,10 @@ const RANDOM_BYTES: usize = 32;
 /// Length of the base64url (no padding) encoding of [`RANDOM_BYTES`].
 pub(crate) const ENCODED_LEN: usize = 43;
 
-/// SHA-256 of a secret: what the database stores instead of the secret.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// SHA-256 of a secret: what the database stores instead of the secret. `Eq` and `Hash`
+/// are for lookups by digest (a digest reveals nothing of the secret); compare a presented
+/// secret with a stored hash with [`TokenHash::ct_eq`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenHash([u8; 32]);
 
 impl TokenHash {

@@ -58,11 +58,12 @@ pub struct Completion<'a> {
 
 impl Completion<'_> {
     /// Appends the claim (`INSERT … ON CONFLICT … RETURNING 1`, one row when claimed) to
-    /// `qb`, with [`reserve`]'s takeover rules for expired and abandoned rows.
-    pub fn push_claim(&self, qb: &mut QueryBuilder<Postgres>) {
+    /// `qb`, with [`reserve`]'s takeover rules for expired and abandoned rows. Nothing is
+    /// claimed unless the SQL condition `guard` holds.
+    pub fn push_claim(&self, qb: &mut QueryBuilder<Postgres>, guard: &str) {
         qb.push(
             "INSERT INTO idempotency_keys (operator_key_id, idempotency_key, request_hash, \
-             state, response_status, response_body, response_location, expires_at) VALUES (",
+             state, response_status, response_body, response_location, expires_at) SELECT ",
         );
         qb.push_bind(self.operator_key)
             .push(", ")
@@ -75,9 +76,10 @@ impl Completion<'_> {
             .push_bind(self.body)
             .push(", ")
             .push_bind(self.location)
+            .push(", now() + interval '24 hours' WHERE ")
+            .push(guard)
             .push(
-                ", now() + interval '24 hours') \
-                 ON CONFLICT (operator_key_id, idempotency_key) DO UPDATE \
+                " ON CONFLICT (operator_key_id, idempotency_key) DO UPDATE \
                     SET request_hash = EXCLUDED.request_hash, state = 'completed', \
                         response_status = EXCLUDED.response_status, \
                         response_body = EXCLUDED.response_body, \

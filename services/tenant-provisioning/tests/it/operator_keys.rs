@@ -130,6 +130,79 @@ async fn a_revoked_operator_key_is_refused_from_the_next_request_on() {
     assert_problem(unknown, 404, "operator_key_not_found").await;
 }
 
+/// `POST /v1/tenants` checks the key in its write statement once the instance knows the
+/// key (crate::auth): a key revoked after it created a tenant gets 401 and writes nothing,
+/// whether its request is valid, invalid or a replay of one that succeeded.
+#[tokio::test]
+async fn a_revoked_key_that_created_tenants_before_creates_nothing_more() {
+    let app = TestApp::spawn().await;
+    let (key, id) = crate::helpers::create_operator_key(&app.pool, "revoked later").await;
+    let post = |body: Value, idempotency_key: &str| {
+        app.client
+            .post(format!("{}/v1/tenants", app.base))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body)
+            .send()
+    };
+    let marker = format!("Revoked Later {}", uuid::Uuid::now_v7().simple());
+    let body = json!({
+        "display_name": marker,
+        "contact_email": crate::helpers::unique_email(),
+        "environment": "production",
+    });
+    let first = post(body.clone(), "first").await.expect("request");
+    assert_eq!(first.status(), 201);
+    let replayed = post(body.clone(), "first").await.expect("request");
+    assert_eq!(replayed.status(), 201, "a live key's replay is answered");
+    assert_eq!(
+        app.delete(&format!("/v1/operator-keys/{id}"))
+            .await
+            .status(),
+        200
+    );
+
+    let mut another = body.clone();
+    another["contact_email"] = json!(crate::helpers::unique_email());
+    let mut invalid = body.clone();
+    invalid["contact_email"] = json!("not an address");
+    for (label, body, idempotency_key) in [
+        ("a valid request", another, "second"),
+        ("an invalid body", invalid, "third"),
+        ("a replay of the created tenant", body, "first"),
+    ] {
+        let refused = post(body, idempotency_key).await.expect("request");
+        assert_eq!(refused.status(), 401, "{label}");
+        assert_problem(refused, 401, "unauthorized").await;
+    }
+    let listed: Value = app
+        .get(&format!("/v1/tenants?q={}", marker.replace(' ', "%20")))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|t| t["display_name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [marker.as_str()],
+        "only the first request created a tenant"
+    );
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT idempotency_key FROM idempotency_keys WHERE operator_key_id = $1 \
+          ORDER BY idempotency_key",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("idempotency keys");
+    assert_eq!(keys, ["first"], "only the first request claimed a key");
+}
+
 #[tokio::test]
 async fn every_operator_endpoint_answers_401_without_a_valid_key() {
     let app = TestApp::spawn().await;
