@@ -137,6 +137,22 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     print_outcome("service", &create);
     print_timeline(&create);
     record(report, "service: POST /v1/tenants", &create, first_error);
+    let seconds: Vec<f64> = create.timeline.iter().map(|s| s.latencies.p99_ms).collect();
+    let worst = seconds.iter().copied().fold(f64::NAN, f64::max);
+    report.figure(
+        "service: POST /v1/tenants",
+        "worst one-second p99 (stalls show here)",
+        "ms",
+        round(worst, 2),
+    );
+    report.note(format!(
+        "service: POST /v1/tenants, p99 of each second of the window (ms): {}",
+        seconds
+            .iter()
+            .map(|v| format!("{v:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
     let mails = svc.sink.messages().len();
     report.figure(
         "service: POST /v1/tenants",
