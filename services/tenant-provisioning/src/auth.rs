@@ -35,7 +35,11 @@ use crate::domain::{OperatorKey, TokenHash};
 use crate::error::ApiError;
 use crate::repo::operator_keys;
 
-/// The routes (method, route pattern) whose write statement checks the key itself.
+/// The routes (method, route pattern) whose write statement checks the key itself. A route
+/// listed here may write only through statements that check the presented key
+/// ([`KeyCheck::hash`] against `operator_api_keys`, unrevoked) and must call
+/// [`KeyCheck::confirm`] with what they found: its other answers go out only after an
+/// up-front check, but that comes after the handler ran.
 pub const CHECKED_IN_STATEMENT: &[(Method, &str)] = &[(Method::POST, "/v1/tenants")];
 
 /// How many key identities an instance remembers; past that it starts afresh.
