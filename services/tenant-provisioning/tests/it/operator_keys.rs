@@ -203,6 +203,42 @@ async fn a_revoked_key_that_created_tenants_before_creates_nothing_more() {
     assert_eq!(keys, ["first"], "only the first request claimed a key");
 }
 
+/// A create checked in its statement still records the key's use once a minute.
+#[tokio::test]
+async fn a_create_checked_in_its_statement_records_a_stale_use() {
+    let app = TestApp::spawn().await;
+    let (key, id) = crate::helpers::create_operator_key(&app.pool, "use recorded").await;
+    let create = || {
+        app.client
+            .post(format!("{}/v1/tenants", app.base))
+            .bearer_auth(&key)
+            .json(&json!({
+                "display_name": "Use Recorded",
+                "contact_email": crate::helpers::unique_email(),
+                "environment": "non_production",
+            }))
+            .send()
+    };
+    // The first request checks the key up front; the instance now knows it.
+    assert_eq!(create().await.expect("request").status(), 201);
+    let age = "SELECT extract(epoch FROM now() - last_used_at)::float8 \
+                 FROM operator_api_keys WHERE id = $1";
+    sqlx::query(
+        "UPDATE operator_api_keys SET last_used_at = now() - interval '5 minutes' WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("age the last use");
+    assert_eq!(create().await.expect("request").status(), 201);
+    let seconds: f64 = sqlx::query_scalar(age)
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("last use");
+    assert!(seconds < 60.0, "last use recorded {seconds} s ago");
+}
+
 #[tokio::test]
 async fn every_operator_endpoint_answers_401_without_a_valid_key() {
     let app = TestApp::spawn().await;
