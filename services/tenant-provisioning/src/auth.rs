@@ -189,7 +189,16 @@ pub async fn require_operator(
         ctx,
         key: check.clone(),
     });
-    let res = next.call(req).await?.map_into_boxed_body();
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        // An error from further in (actix turns handler and extractor errors into responses,
+        // so this is a middleware's) is held back like any other answer.
+        Err(err) if !check.is_confirmed() => {
+            authenticate(&auth.pool, &key).await?;
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    };
     match check.state.load(Ordering::Acquire) {
         LIVE => Ok(res),
         LIVE_UNRECORDED_USE => {
