@@ -6,7 +6,6 @@
 use pa_audit::TenantAuditBatch;
 use pa_messaging::OutboxBatch;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
-
 use uuid::Uuid;
 
 use crate::domain::TokenHash;
