@@ -1,6 +1,6 @@
 //! `operator_api_keys` (platform table, no RLS).
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -9,6 +9,14 @@ use crate::domain::{Cursor, KeyName, OperatorKeyPrefix, TokenHash};
 macro_rules! columns {
     () => {
         "id, name, key_prefix, created_at, created_by, last_used_at, revoked_at, revoked_by"
+    };
+}
+
+/// True when a key's recorded last use is unset or over a minute old: the use is recorded
+/// at most once a minute.
+macro_rules! stale_last_used {
+    () => {
+        "coalesce(last_used_at < now() - interval '1 minute', true)"
     };
 }
 
@@ -71,11 +79,11 @@ pub async fn candidates_by_prefix(
     conn: &mut PgConnection,
     prefix: &OperatorKeyPrefix,
 ) -> Result<Vec<KeyCredential>, pa_db::DbError> {
-    Ok(sqlx::query_as(
-        "SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, \
-                coalesce(last_used_at < now() - interval '1 minute', true) AS stale_last_used \
-           FROM operator_api_keys WHERE key_prefix = $1",
-    )
+    Ok(sqlx::query_as(concat!(
+        "SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, ",
+        stale_last_used!(),
+        " AS stale_last_used FROM operator_api_keys WHERE key_prefix = $1"
+    ))
     .bind(prefix.as_str())
     .fetch_all(conn)
     .await?)
@@ -89,16 +97,31 @@ pub async fn record_use(
     id: Uuid,
     hash: &TokenHash,
 ) -> Result<(), pa_db::DbError> {
-    sqlx::query(
+    sqlx::query(concat!(
         "UPDATE operator_api_keys SET last_used_at = now() \
-          WHERE id = $1 AND key_hash = $2 AND revoked_at IS NULL \
-            AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-    )
+          WHERE id = $1 AND key_hash = $2 AND revoked_at IS NULL AND ",
+        stale_last_used!()
+    ))
     .bind(id)
     .bind(hash.as_bytes())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Appends a query (for a CTE of a larger statement) that yields one row, `stale` (see
+/// [`record_use`]), when the live key `id` has the hash `hash`, and none otherwise: the
+/// check a write statement makes of the key that asked for it (see `crate::auth`).
+pub fn push_live_key(qb: &mut QueryBuilder<Postgres>, id: Uuid, hash: &TokenHash) {
+    qb.push(concat!(
+        "SELECT ",
+        stale_last_used!(),
+        " AS stale FROM operator_api_keys WHERE id = "
+    ));
+    qb.push_bind(id)
+        .push(" AND key_hash = ")
+        .push_bind(hash.as_bytes())
+        .push(" AND revoked_at IS NULL");
 }
 
 /// One key.

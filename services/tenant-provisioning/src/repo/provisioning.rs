@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::TokenHash;
 use crate::repo::idempotency::Completion;
+use crate::repo::operator_keys;
 use crate::repo::setup_links::SetupLinkRecord;
 use crate::repo::tenants::TenantRecord;
 
@@ -58,14 +59,9 @@ pub async fn write(
 ) -> Result<Written, pa_db::DbError> {
     const KEY_LIVE: &str = "EXISTS (SELECT 1 FROM live_key)";
     let mut qb = pa_db::tenant_statement(w.tenant.id);
-    qb.push(
-        ", live_key AS (SELECT coalesce(last_used_at < now() - interval '1 minute', true) \
-         AS stale FROM operator_api_keys WHERE id = ",
-    );
-    qb.push_bind(w.key.id)
-        .push(" AND key_hash = ")
-        .push_bind(w.key.hash.as_bytes())
-        .push(" AND revoked_at IS NULL)");
+    qb.push(", live_key AS (");
+    operator_keys::push_live_key(&mut qb, w.key.id, w.key.hash);
+    qb.push(")");
     let guard = match completion {
         Some(c) => {
             qb.push(", claimed AS (");
