@@ -135,10 +135,18 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     let window = Duration::from_secs(args.secs);
     let (create, first_error) = create_tenants(&svc, args.clients, warmup, window, full).await?;
     print_outcome("service", &create);
-    print_timeline(&create);
+    let p99_by_second = by_second(&create, |l| l.p99_ms);
+    println!("  per-second p99 (ms): {p99_by_second}");
+    println!(
+        "  per-second max (ms): {}",
+        by_second(&create, |l| l.max_ms)
+    );
     record(report, "service: POST /v1/tenants", &create, first_error);
-    let seconds: Vec<f64> = create.timeline.iter().map(|s| s.latencies.p99_ms).collect();
-    let worst = seconds.iter().copied().fold(f64::NAN, f64::max);
+    let worst = create
+        .timeline
+        .iter()
+        .map(|s| s.latencies.p99_ms)
+        .fold(f64::NAN, f64::max);
     report.figure(
         "service: POST /v1/tenants",
         "worst one-second p99 (stalls show here)",
@@ -146,12 +154,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         round(worst, 2),
     );
     report.note(format!(
-        "service: POST /v1/tenants, p99 of each second of the window (ms): {}",
-        seconds
-            .iter()
-            .map(|v| format!("{v:.0}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        "service: POST /v1/tenants, p99 of each second of the window (ms): {p99_by_second}"
     ));
     let mails = svc.sink.messages().len();
     report.figure(
@@ -239,17 +242,14 @@ fn print_outcome(label: &str, o: &LoadOutcome) {
     );
 }
 
-/// Per-second p99 and max over the window: a stall shows as one slow second.
-fn print_timeline(o: &LoadOutcome) {
-    let fmt = |f: fn(&pa_bench::stats::Latencies) -> f64| {
-        o.timeline
-            .iter()
-            .map(|s| format!("{:.0}", f(&s.latencies)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    println!("  per-second p99 (ms): {}", fmt(|l| l.p99_ms));
-    println!("  per-second max (ms): {}", fmt(|l| l.max_ms));
+/// `metric` of each second of the window, in ms, space-separated: a stall shows as one slow
+/// second.
+fn by_second(o: &LoadOutcome, metric: fn(&pa_bench::stats::Latencies) -> f64) -> String {
+    o.timeline
+        .iter()
+        .map(|s| format!("{:.0}", metric(&s.latencies)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn record(report: &mut BenchReport, scenario: &str, o: &LoadOutcome, first_error: Option<String>) {
