@@ -1,0 +1,1 @@
+//! The sync-dispatch service (being built).
