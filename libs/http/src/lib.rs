@@ -1,5 +1,6 @@
 //! What every Patient Access actix-web service uses for HTTP: problem errors, extractors,
-//! request ids and tracing, health/readiness, OpenAPI and Swagger UI.
+//! request ids and tracing, health/readiness, OpenAPI and Swagger UI, and serving the built web
+//! front-end ([`spa`]).
 //!
 //! # Wiring a service
 //!
@@ -79,6 +80,7 @@ mod query;
 mod readiness;
 mod request_id;
 mod settings;
+pub mod spa;
 
 pub use common::{configure_common, json_config, not_found, path_config, query_config};
 pub use details::{FieldError, ProblemDetails};

@@ -10,4 +10,5 @@ mod query_params;
 mod request_ids;
 mod request_span;
 mod settings;
+mod spa;
 mod tracing_context;
