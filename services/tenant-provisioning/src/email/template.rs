@@ -5,6 +5,7 @@ use std::fmt::Write;
 use ipnet::IpNet;
 use pa_domain::Environment;
 use time::OffsetDateTime;
+use pa_mail::{Rendered, escape_html as escape};
 use time::macros::format_description;
 
 /// What goes into a setup e-mail. `link` holds the secret token: render, send, drop.
@@ -15,13 +16,6 @@ pub struct SetupEmail<'a> {
     pub expires_at: OffsetDateTime,
     pub egress_cidrs: &'a [IpNet],
     pub egress_manifest_url: &'a str,
-}
-
-/// The rendered message.
-pub struct Rendered {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
 }
 
 const PERMISSIONS: [&str; 4] = [
@@ -151,22 +145,6 @@ impl SetupEmail<'_> {
             manifest = escape(self.egress_manifest_url),
         )
     }
-}
-
-/// Escapes text for HTML element content and double-quoted attributes.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
