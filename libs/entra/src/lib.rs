@@ -16,6 +16,8 @@
 //!   delta rounds ([`DeltaPager`], [`DeltaCursor`], [`DeltaError::ResyncRequired`]).
 //! * Errors: [`EntraError`] typed by [`ErrorKind`], with AADSTS / Graph codes, ids and
 //!   [`EntraError::remediation`].
+//! * Sign-in of people (OIDC code flow + PKCE, ID-token validation with a rotating key cache):
+//!   [`EntraClient::signin_url`], [`EntraClient::redeem_code`], [`IdTokenValidator`].
 //! * Time: [`Clock`] is injected ([`TokioClock`] in production, [`ManualClock`] in tests).
 //!
 //! The process must install a rustls crypto provider before building a client
@@ -36,6 +38,7 @@ mod graph;
 mod http;
 mod paging;
 mod retry;
+mod signin;
 mod tenant;
 mod token;
 
@@ -56,5 +59,10 @@ pub use graph::{
 pub use paging::{Page, Pager};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use signin::{
+    CLOCK_SKEW_SECS, ClientInfo, CodeRedemption, IdTokenClaims, IdTokenError, IdTokenExpected,
+    IdTokenValidator, JwksSettings, Pkce, SIGNIN_SCOPES, SignInCallback, SignInError,
+    SignInRequest,
+};
 pub use tenant::{EntraTenantId, MSA_TENANT_ID, TenantDomain, TenantParseError, TenantRef};
 pub use token::{AppToken, AppTokenClaims};

@@ -167,6 +167,26 @@ enum ExpiresIn {
 }
 
 impl TokenSource {
+    /// The form fields that authenticate the application at `endpoint` (a token endpoint URL):
+    /// `client_secret`, or a fresh client assertion for that audience. Never log them.
+    pub(crate) fn credential_fields(
+        &self,
+        endpoint: &str,
+    ) -> Result<Vec<(&'static str, String)>, EntraError> {
+        Ok(match &self.credential {
+            ClientCredential::Secret(secret) => {
+                vec![("client_secret", secret.expose_secret().to_owned())]
+            }
+            ClientCredential::Certificate(signer) => vec![
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                ),
+                ("client_assertion", signer.sign(endpoint)?),
+            ],
+        })
+    }
+
     /// `POST {login}/{tenant}/oauth2/v2.0/token` with `grant_type=client_credentials`.
     pub(crate) async fn request(&self, tenant: EntraTenantId) -> Result<AppToken, EntraError> {
         let endpoint = format!("{}/{tenant}/oauth2/v2.0/token", self.login_base);
@@ -272,6 +292,11 @@ impl TokenCache {
             margin,
             slots: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The token requester (its transport, endpoints and credential).
+    pub(crate) fn source(&self) -> &TokenSource {
+        &self.source
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<EntraTenantId, Slot>> {

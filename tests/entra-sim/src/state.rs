@@ -53,6 +53,8 @@ pub struct RefreshGrant {
     pub tenant: Uuid,
     pub user: Uuid,
     pub scopes: Vec<String>,
+    /// Sim time (seconds) it was issued; it works until `issued_at` + 90 days, however often used.
+    pub issued_at: i64,
 }
 
 impl SimState {

@@ -10,6 +10,7 @@ mod errors;
 mod members;
 mod paging;
 mod retries;
+mod signin;
 mod search;
 mod tenant;
 mod tls;

@@ -144,5 +144,12 @@ pub fn id_token(
     if let Some(n) = nonce {
         c["nonce"] = json!(n);
     }
+    if let Some(aud) = st
+        .store
+        .get(&u.tenant)
+        .and_then(|cell| cell.faults().id_token_audience)
+    {
+        c["aud"] = json!(aud);
+    }
     sign(st, &c, false)
 }

@@ -14,6 +14,10 @@ use crate::util::{b64url, random_token};
 
 /// Codes live 10 minutes.
 const CODE_LIFETIME: i64 = 600;
+/// Refresh tokens live 90 days (Microsoft's default max inactive time) and are NOT single use:
+/// Microsoft documents that a used refresh token keeps working until it expires, even though the
+/// response carries a new one.
+const REFRESH_LIFETIME: i64 = 90 * 24 * 3600;
 
 fn invalid_grant(code: u32, msg: impl Into<String>) -> StsError {
     StsError::bad("invalid_grant", code, msg)
@@ -100,7 +104,13 @@ pub fn authorization_code(
         &grant.scopes,
         grant.nonce.as_deref(),
         auth.appidacr,
+        wants_client_info(form),
     )
+}
+
+/// MSAL sends `client_info=1` and keys its account cache by the answer's `client_info`.
+fn wants_client_info(form: &Form) -> bool {
+    form.get("client_info").is_some_and(|v| v == "1")
 }
 
 pub fn refresh_token(
@@ -135,7 +145,12 @@ pub fn refresh_token(
             "Provided refresh token is intended to use against other tenant, thus rejected.",
         ));
     }
-    st.auth.lock().refresh_tokens.remove(&rt);
+    if grant.issued_at + REFRESH_LIFETIME < st.now() {
+        return Err(invalid_grant(
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        ));
+    }
     respond_for_user(
         st,
         grant.tenant,
@@ -143,6 +158,7 @@ pub fn refresh_token(
         &grant.scopes,
         None,
         auth.appidacr,
+        wants_client_info(form),
     )
 }
 
@@ -153,6 +169,7 @@ fn respond_for_user(
     scopes: &[String],
     nonce: Option<&str>,
     appidacr: &str,
+    client_info: bool,
 ) -> Result<HttpResponse, StsError> {
     let cell = st
         .store
@@ -229,9 +246,15 @@ fn respond_for_user(
                 tenant,
                 user,
                 scopes: scopes.to_vec(),
+                issued_at: st.now(),
             },
         );
         body["refresh_token"] = json!(rt);
+    }
+    if client_info {
+        // base64url JSON {"uid": oid, "utid": tid}: MSAL's home account id is `uid.utid`.
+        let info = json!({"uid": user, "utid": tenant}).to_string();
+        body["client_info"] = json!(b64url(info.as_bytes()));
     }
     Ok(token_ok(body))
 }

@@ -36,6 +36,9 @@ pub struct TenantFaults {
     pub delta_force_reset: u32,
     pub delta_duplicate_replay: bool,
     pub delta_visibility_delay_seconds: u64,
+    /// ID tokens issued in this tenant carry this `aud` instead of the app's client id (a token
+    /// minted for another application, to test audience checks).
+    pub id_token_audience: Option<String>,
 }
 
 impl Default for TenantFaults {
@@ -71,6 +74,7 @@ impl Default for TenantFaults {
             delta_force_reset: 0,
             delta_duplicate_replay: false,
             delta_visibility_delay_seconds: 0,
+            id_token_audience: None,
         }
     }
 }

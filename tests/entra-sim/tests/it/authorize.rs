@@ -263,7 +263,15 @@ async fn mfa_at_the_token_endpoint_and_refresh_token_rotation() {
     let (s, b) = refresh(rt.clone()).await;
     assert_eq!(s, 200, "{b}");
     assert!(b["refresh_token"].is_string());
-    assert_eq!(refresh(rt).await.0, 400, "a used refresh token is gone");
+    assert_ne!(b["refresh_token"].as_str(), Some(rt.as_str()), "a new one");
+    let (s, b) = refresh(rt.clone()).await;
+    assert_eq!(
+        s, 200,
+        "a used refresh token stays valid until it expires: {b}"
+    );
+    sim.advance_clock(std::time::Duration::from_secs(91 * 24 * 3600));
+    let (s, b) = refresh(rt).await;
+    assert_eq!((s, b["error_codes"][0].as_u64()), (400, Some(70008)), "{b}");
     sim.update_tenant_faults(DEMO_TENANT_ID, |f| {
         f.signin_mfa_required = true;
         f.mfa_at = "token".into();
@@ -277,4 +285,81 @@ async fn mfa_at_the_token_endpoint_and_refresh_token_rotation() {
     );
     assert_eq!(b["suberror"], "basic_action");
     assert!(b["claims"].is_string());
+}
+
+#[tokio::test]
+async fn client_info_comes_back_when_asked_and_id_token_audience_can_be_overridden() {
+    let sim = demo_sim().await;
+    let app = sim.app();
+    let tid = DEMO_TENANT_ID.to_string();
+    let q = location_query(&authorize(&sim, &tid, &[]).await);
+    let (s, body) = post_token(
+        &sim,
+        &tid,
+        &[
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+            ("grant_type", "authorization_code"),
+            ("code", &q["code"]),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+            ("scope", "openid profile offline_access"),
+            ("client_info", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let info = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body["client_info"].as_str().expect("client_info"))
+        .expect("base64url");
+    let info: Value = serde_json::from_slice(&info).expect("json");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(
+                body["id_token"]
+                    .as_str()
+                    .expect("id token")
+                    .split('.')
+                    .nth(1)
+                    .expect("payload"),
+            )
+            .expect("b64"),
+    )
+    .expect("claims");
+    assert_eq!(info["uid"], claims["oid"]);
+    assert_eq!(info["utid"], claims["tid"]);
+    assert_eq!(claims["aud"], app.client_id.as_str());
+
+    let (_, without) = redeem(
+        &sim,
+        &location_query(&authorize(&sim, "organizations", &[]).await)["code"],
+        VERIFIER,
+    )
+    .await;
+    assert!(without.get("client_info").is_none(), "only when asked");
+
+    sim.update_tenant_faults(DEMO_TENANT_ID, |f| {
+        f.id_token_audience = Some("11111111-2222-3333-4444-555555555555".into());
+    })
+    .expect("knob");
+    let (_, body) = redeem(
+        &sim,
+        &location_query(&authorize(&sim, "organizations", &[]).await)["code"],
+        VERIFIER,
+    )
+    .await;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(
+                body["id_token"]
+                    .as_str()
+                    .expect("id token")
+                    .split('.')
+                    .nth(1)
+                    .expect("payload"),
+            )
+            .expect("b64"),
+    )
+    .expect("claims");
+    assert_eq!(claims["aud"], "11111111-2222-3333-4444-555555555555");
 }
