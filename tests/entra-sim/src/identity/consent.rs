@@ -1,4 +1,10 @@
 //! Admin consent: `/{tenant}/v2.0/adminconsent` (§1.1, §1.3) and the legacy `/{tenant}/adminconsent` (§1.2).
+//!
+//! The consenting administrator signs in first, with the same knobs as `/authorize`: a disabled account gets
+//! the 50057 page; tenant `signin_ca_block` / user `ca_block` redirect `error=access_denied` (AADSTS53003),
+//! tenant `signin_mfa_required` / user `mfa_required` redirect `error=interaction_required` (AADSTS50076);
+//! then `consent_not_admin` / user `not_admin` show the 90094 page (no redirect), `consent_decline`
+//! redirects 65004, and otherwise consent is recorded and the app redirected with `admin_consent=True`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::collections::HashMap;
@@ -131,6 +137,41 @@ fn admin_consent(
     };
     let cell = who.tenant.clone();
     let faults = cell.faults();
+    // Sign-in comes before the consent page: a disabled account never gets there (page), and
+    // Conditional Access / MFA failures of the consenting admin's sign-in are redirected to the
+    // app like any other authorization error (v2 keeps `admin_consent=True`).
+    if !who.enabled {
+        return html_page(
+            st,
+            400,
+            50057,
+            "The user account is disabled. The account has been disabled by an administrator.",
+        );
+    }
+    let signin_error = if faults.signin_ca_block || who.faults.ca_block {
+        Some((
+            "access_denied",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        ))
+    } else if faults.signin_mfa_required || who.faults.mfa_required {
+        Some((
+            "interaction_required",
+            50076,
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'https://graph.microsoft.com'.",
+        ))
+    } else {
+        None
+    };
+    if let Some((error, code, message)) = signin_error {
+        let mut p = Vec::new();
+        if v2 {
+            p.push(("admin_consent", "True".to_string()));
+        }
+        p.push(("error", error.to_string()));
+        p.push(("error_description", redirect_description(st, code, message)));
+        return go(with_state(p));
+    }
     if faults.consent_not_admin || who.faults.not_admin {
         return html_page(
             st,

@@ -140,3 +140,83 @@ async fn a_consent_grant_missing_a_permission_yields_tokens_without_that_role() 
     .await;
     assert_eq!((s, b["error_codes"][0].as_u64()), (400, Some(700016)));
 }
+
+#[tokio::test]
+async fn the_consenting_admins_conditional_access_and_mfa_failures_are_redirected_with_their_aadsts_code()
+ {
+    let sim = demo_sim().await;
+    let app = sim.app();
+    let knobs = [
+        (
+            UserFaults {
+                ca_block: true,
+                ..UserFaults::default()
+            },
+            "access_denied",
+            "AADSTS53003:",
+        ),
+        (
+            UserFaults {
+                mfa_required: true,
+                ..UserFaults::default()
+            },
+            "interaction_required",
+            "AADSTS50076:",
+        ),
+    ];
+    for (faults, error, code) in knobs {
+        sim.set_user_faults(DEMO_TENANT_ID, DEMO_ADMIN_UPN, faults)
+            .expect("user knob");
+        let mut p = params(&app.client_id, CALLBACK);
+        p.push(("login_hint", DEMO_ADMIN_UPN));
+        let r = consent(&sim, DEMO_DOMAIN, &p).await;
+        assert_eq!(r.status().as_u16(), 302, "{error}");
+        let loc = location(&r);
+        assert!(loc.starts_with(CALLBACK), "{loc}");
+        let q = query_of(&loc);
+        assert_eq!(q["admin_consent"], "True");
+        assert_eq!(q["error"], error);
+        assert!(q["error_description"].starts_with(code), "{q:?}");
+        assert_eq!(q["state"], "st-123");
+        assert!(!q.contains_key("tenant"));
+        assert!(!sim.tenant(DEMO_TENANT_ID).expect("t").consented);
+    }
+    sim.set_user_faults(DEMO_TENANT_ID, DEMO_ADMIN_UPN, UserFaults::default())
+        .expect("user knob");
+    // The tenant-wide sign-in knobs apply to whoever consents.
+    for (knob, code) in [("ca", "AADSTS53003:"), ("mfa", "AADSTS50076:")] {
+        sim.update_tenant_faults(DEMO_TENANT_ID, |f| {
+            f.signin_ca_block = knob == "ca";
+            f.signin_mfa_required = knob == "mfa";
+        })
+        .expect("knob");
+        let mut p = params(&app.client_id, CALLBACK);
+        p.push(("login_hint", DEMO_ADMIN_UPN));
+        let q = query_of(&location(&consent(&sim, DEMO_DOMAIN, &p).await));
+        assert!(q["error_description"].starts_with(code), "{q:?}");
+    }
+    sim.update_tenant_faults(DEMO_TENANT_ID, |f| {
+        f.signin_ca_block = false;
+        f.signin_mfa_required = false;
+    })
+    .expect("knob");
+    let mut p = params(&app.client_id, CALLBACK);
+    p.push(("login_hint", DEMO_ADMIN_UPN));
+    let q = query_of(&location(&consent(&sim, DEMO_DOMAIN, &p).await));
+    assert_eq!(q["tenant"], DEMO_TENANT_ID.to_string());
+    assert!(sim.tenant(DEMO_TENANT_ID).expect("t").consented);
+}
+
+#[tokio::test]
+async fn a_disabled_account_gets_the_50057_page_from_admin_consent() {
+    let sim = demo_sim().await;
+    let app = sim.app();
+    sim.disable_user(DEMO_TENANT_ID, DEMO_ADMIN_UPN)
+        .expect("disable");
+    let mut p = params(&app.client_id, CALLBACK);
+    p.push(("login_hint", DEMO_ADMIN_UPN));
+    let r = consent(&sim, DEMO_DOMAIN, &p).await;
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.expect("html").contains("AADSTS50057"));
+    assert!(!sim.tenant(DEMO_TENANT_ID).expect("t").consented);
+}
