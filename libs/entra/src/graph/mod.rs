@@ -9,6 +9,7 @@ mod delta;
 mod groups;
 mod ids;
 mod members;
+mod membership;
 mod organization;
 mod query;
 mod users;

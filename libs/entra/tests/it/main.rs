@@ -8,6 +8,7 @@ mod consent;
 mod delta;
 mod errors;
 mod members;
+mod membership;
 mod paging;
 mod retries;
 mod signin;
