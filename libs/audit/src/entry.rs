@@ -1,6 +1,8 @@
 //! What an audit record says: [`AuditEntry`], [`Actor`], [`Outcome`].
 
+use std::fmt;
 use std::net::IpAddr;
+use std::str::FromStr;
 
 use uuid::Uuid;
 
@@ -27,16 +29,40 @@ pub enum Actor {
         /// The component acting, e.g. `"sync-dispatch"`.
         component: &'static str,
     },
+    /// A person signed in to the admin console, identified by their Entra object id
+    /// (`oid`: immutable and unique in the tenant's directory; never the mutable UPN).
+    ConsoleUser {
+        /// The user's Entra object id.
+        object_id: Uuid,
+    },
+    /// A partner tool calling the console API with a tenant API token.
+    ApiToken {
+        /// The token's id (never the token itself).
+        token_id: Uuid,
+    },
+    /// A break-glass console account (HIPAA 164.312(a)(2)(ii) emergency access).
+    EmergencyAccess {
+        /// The emergency account's id.
+        account_id: Uuid,
+    },
 }
 
 impl Actor {
     /// The `actor_type` column value.
     pub fn kind(&self) -> &'static str {
+        self.actor_kind().as_str()
+    }
+
+    /// The kind of actor, typed.
+    pub fn actor_kind(&self) -> ActorKind {
         match self {
-            Self::Operator { .. } => "operator",
-            Self::Admin { .. } => "admin",
-            Self::SetupSession { .. } => "setup_session",
-            Self::System { .. } => "system",
+            Self::Operator { .. } => ActorKind::Operator,
+            Self::Admin { .. } => ActorKind::Admin,
+            Self::SetupSession { .. } => ActorKind::SetupSession,
+            Self::System { .. } => ActorKind::System,
+            Self::ConsoleUser { .. } => ActorKind::ConsoleUser,
+            Self::ApiToken { .. } => ActorKind::ApiToken,
+            Self::EmergencyAccess { .. } => ActorKind::EmergencyAccess,
         }
     }
 
@@ -45,9 +71,81 @@ impl Actor {
         match self {
             Self::Operator { key_id: id }
             | Self::Admin { user_id: id }
-            | Self::SetupSession { session_id: id } => id.to_string(),
+            | Self::SetupSession { session_id: id }
+            | Self::ConsoleUser { object_id: id }
+            | Self::ApiToken { token_id: id }
+            | Self::EmergencyAccess { account_id: id } => id.to_string(),
             Self::System { component } => (*component).to_owned(),
         }
+    }
+}
+
+/// The kinds of [`Actor`] (the `actor_type` column): what the console's audit filter and
+/// the records read back carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActorKind {
+    /// `operator`: a platform operator (API key).
+    Operator,
+    /// `admin`: a tenant administrator (user id).
+    Admin,
+    /// `setup_session`: an onboarding setup session.
+    SetupSession,
+    /// `system`: the platform itself.
+    System,
+    /// `console_user`: a signed-in console user (Entra object id).
+    ConsoleUser,
+    /// `api_token`: a tenant API token.
+    ApiToken,
+    /// `emergency_access`: a break-glass console account.
+    EmergencyAccess,
+}
+
+impl ActorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::Operator,
+        Self::Admin,
+        Self::SetupSession,
+        Self::System,
+        Self::ConsoleUser,
+        Self::ApiToken,
+        Self::EmergencyAccess,
+    ];
+
+    /// The `actor_type` column value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Admin => "admin",
+            Self::SetupSession => "setup_session",
+            Self::System => "system",
+            Self::ConsoleUser => "console_user",
+            Self::ApiToken => "api_token",
+            Self::EmergencyAccess => "emergency_access",
+        }
+    }
+}
+
+impl fmt::Display for ActorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text is not one of the `actor_type` values ([`ActorKind::as_str`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown actor type (expected one of operator, admin, setup_session, system, console_user, api_token, emergency_access)"
+)]
+pub struct UnknownActorKind;
+
+impl FromStr for ActorKind {
+    type Err = UnknownActorKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or(UnknownActorKind)
     }
 }
 
@@ -66,6 +164,15 @@ impl Outcome {
         match self {
             Self::Success => "success",
             Self::Failure => "failure",
+        }
+    }
+
+    /// The outcome a column value names.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "success" => Some(Self::Success),
+            "failure" => Some(Self::Failure),
+            _ => None,
         }
     }
 }
@@ -160,6 +267,29 @@ mod tests {
         );
         let system = Actor::System { component: "relay" };
         assert_eq!((system.kind(), system.id().as_str()), ("system", "relay"));
+    }
+
+    #[test]
+    fn console_actors_are_recorded_by_their_immutable_ids() {
+        let id = Uuid::now_v7();
+        let console = Actor::ConsoleUser { object_id: id };
+        assert_eq!(
+            (console.kind(), console.id()),
+            ("console_user", id.to_string())
+        );
+        assert_eq!(Actor::ApiToken { token_id: id }.kind(), "api_token");
+        assert_eq!(
+            Actor::EmergencyAccess { account_id: id }.kind(),
+            "emergency_access"
+        );
+    }
+
+    #[test]
+    fn every_actor_kind_parses_back_from_its_column_value() {
+        for kind in ActorKind::ALL {
+            assert_eq!(kind.as_str().parse::<ActorKind>(), Ok(kind));
+        }
+        assert_eq!("Admin".parse::<ActorKind>(), Err(UnknownActorKind));
     }
 
     #[test]

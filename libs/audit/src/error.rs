@@ -1,7 +1,7 @@
 //! [`AuditError`].
 
-/// Why an audit record could not be written. The caller's transaction should be rolled
-/// back: an action without its record must not commit.
+/// Why an audit operation failed. When writing a record: the caller's transaction should be
+/// rolled back, as an action without its record must not commit.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     /// `details` was not a JSON object.
@@ -12,8 +12,12 @@ pub enum AuditError {
     #[error("audit record refused: tenant context of the transaction does not match")]
     TenantContext(#[source] pa_db::DbError),
     /// Any other database failure.
-    #[error("writing the audit record failed")]
+    #[error("the audit database operation failed")]
     Db(#[source] pa_db::DbError),
+    /// A row read back does not have the shape the schema guarantees (e.g. a hash that is
+    /// not 32 bytes): the database was changed outside pa-audit.
+    #[error("an audit row could not be read: {0}")]
+    Unreadable(String),
 }
 
 impl From<sqlx::Error> for AuditError {

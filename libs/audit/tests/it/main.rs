@@ -1,7 +1,11 @@
 //! pa-audit integration tests against the real PostgreSQL (one binary; see CONTRACTS.md).
 
 mod append_only;
+mod chain;
 mod record;
+mod retention;
+mod schema;
+mod support;
 
 /// Process-wide setup every test calls first.
 fn init() {
