@@ -2,6 +2,8 @@
 
 mod append_only;
 mod chain;
+mod export;
+mod query;
 mod record;
 mod retention;
 mod schema;
