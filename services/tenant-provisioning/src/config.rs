@@ -29,6 +29,7 @@ pub struct Settings {
     pub setup_links: SetupLinkSettings,
     pub egress: EgressSettings,
     pub deprovision: DeprovisionSettings,
+    pub activation: ActivationSettings,
 }
 
 /// The local-stack port of this service.
@@ -50,6 +51,7 @@ impl Default for Settings {
             setup_links: Default::default(),
             egress: Default::default(),
             deprovision: Default::default(),
+            activation: Default::default(),
         }
     }
 }
@@ -124,6 +126,26 @@ impl Default for EgressSettings {
     }
 }
 
+/// Tenant activation (`[activation]`): the consumer of the consent service's
+/// `setup.completed` that makes a tenant `active` (see `crate::activation`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActivationSettings {
+    /// The consumer's queue (`pa.<service>.<consumer>`); only tests and benches change it.
+    pub queue: String,
+    /// Deliveries handled per transaction (all its effects are in PostgreSQL).
+    pub batch: u16,
+}
+
+impl Default for ActivationSettings {
+    fn default() -> Self {
+        Self {
+            queue: pa_messaging::topology::queue_name("tenant-provisioning", "setup-completed"),
+            batch: 32,
+        }
+    }
+}
+
 /// Deprovisioning and purging (`[deprovision]`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -169,6 +191,7 @@ mod tests {
             s.setup_links.mailer_queue,
             "pa.tenant-provisioning.setup-link-mailer"
         );
+        assert_eq!(s.activation.queue, "pa.tenant-provisioning.setup-completed");
     }
 
     #[test]

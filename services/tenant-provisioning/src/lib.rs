@@ -15,7 +15,11 @@
 //! event, derives the token again with the HMAC key `setup_links.token_key` (derivation
 //! and security argument: [`domain::SetupToken`]'s module) and sends the mail, recording
 //! `email_sent_at`. So an SMTP outage delays mail but never blocks provisioning.
+//!
+//! The consent service's `setup.completed` makes a tenant `active` here ([`activation`]):
+//! this service owns `tenants` and `setup_links`.
 
+pub mod activation;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -63,7 +63,8 @@ impl Application {
         // small pool: a slow mail server or a busy relay never takes connections from requests.
         let concurrency = settings.setup_links.mailer_concurrency.max(1);
         let background = pa_db::connect(&pa_db::DatabaseSettings {
-            max_connections: u32::from(concurrency) + 3,
+            // mailer lanes + 2 activation lanes + relay, purge and a spare
+            max_connections: u32::from(concurrency) + 5,
             ..settings.database.clone()
         })
         .await?;
@@ -104,6 +105,16 @@ impl Application {
             ..mailer_spec
         };
         declare_queue(&settings.amqp, &mailer_spec).await;
+        let activation_spec = ConsumerSpec {
+            concurrency: 2,
+            batch: settings.activation.batch.max(1),
+            outbox: Some(outbox.clone()),
+            ..ConsumerSpec::new(
+                settings.activation.queue.clone(),
+                [crate::activation::ROUTING_KEY],
+            )
+        };
+        declare_queue(&settings.amqp, &activation_spec).await;
         let (stop_workers, stop) = watch::channel(false);
         let mut workers = vec![
             tokio::spawn(
@@ -116,6 +127,12 @@ impl Application {
                 settings.amqp.clone(),
                 mailer_spec,
                 Arc::new(mailer),
+                stop.clone(),
+            )),
+            tokio::spawn(run_activation(
+                background.clone(),
+                settings.amqp.clone(),
+                activation_spec,
                 stop.clone(),
             )),
         ];
@@ -184,8 +201,22 @@ async fn run_mailer(
     }
 }
 
-/// Declares the mailer's queue (and binding) before the service takes requests, so no
-/// `tenant.setup_link_issued` published from now on can miss it. Best effort: when the
+/// Runs the `setup.completed` consumer (tenant activation) until shutdown.
+async fn run_activation(
+    pool: PgPool,
+    amqp: AmqpSettings,
+    spec: ConsumerSpec,
+    stop: watch::Receiver<bool>,
+) {
+    let handler = Arc::new(crate::activation::Activation);
+    if let Err(e) = pa_messaging::run_consumer(pool, amqp, spec, handler, stop).await {
+        tracing::error!(error = %crate::error::error_chain(&e), "the activation consumer stopped: completed setups do NOT activate tenants");
+    }
+}
+
+/// Declares a consumer's queue (and binding) before the service takes requests, so no
+/// event it subscribes to (`tenant.setup_link_issued`, `setup.completed`) published from
+/// now on can miss it. Best effort: when the
 /// broker is down the consumer declares it once it connects (the events wait in the
 /// outbox meanwhile).
 async fn declare_queue(amqp: &AmqpSettings, spec: &ConsumerSpec) {
@@ -200,10 +231,10 @@ async fn declare_queue(amqp: &AmqpSettings, spec: &ConsumerSpec) {
     match tokio::time::timeout(Duration::from_secs(5), declare).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
-            tracing::warn!(queue = %spec.queue, error = %format!("{e:#}"), "declaring the mailer queue failed; the consumer retries");
+            tracing::warn!(queue = %spec.queue, error = %format!("{e:#}"), "declaring a consumer queue failed; the consumer retries");
         }
         Err(_) => {
-            tracing::warn!(queue = %spec.queue, "declaring the mailer queue timed out; the consumer retries")
+            tracing::warn!(queue = %spec.queue, "declaring a consumer queue timed out; the consumer retries")
         }
     }
 }

@@ -7,4 +7,3 @@ mod template;
 
 pub use pa_mail::{EmailError, Mailer, Rendered, deliverable};
 pub use template::SetupEmail;
-

@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use ipnet::IpNet;
 use pa_domain::Environment;
-use time::OffsetDateTime;
 use pa_mail::{Rendered, escape_html as escape};
+use time::OffsetDateTime;
 use time::macros::format_description;
 
 /// What goes into a setup e-mail. `link` holds the secret token: render, send, drop.

@@ -216,3 +216,22 @@ pub async fn list(
         .fetch_all(conn)
         .await?)
 }
+
+/// Records that setup was completed with the link (first time only); it is refused from then
+/// on (`setup_link_lookup` says `used`).
+pub async fn mark_used(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<bool, pa_db::DbError> {
+    let done = sqlx::query(
+        "UPDATE setup_links SET used_at = $3 WHERE tenant_id = $1 AND id = $2 AND used_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -215,3 +215,40 @@ pub async fn mark_purged(
     );
     Ok(sqlx::query_as(sql).bind(id).fetch_one(conn).await?)
 }
+
+/// Setup completed (the consent service's `setup.completed`): `pending_setup` → `active` with
+/// `setup_completed_at`. Only a `pending_setup` tenant changes; `None` otherwise.
+pub async fn activate(
+    conn: &mut PgConnection,
+    id: TenantId,
+    completed_at: OffsetDateTime,
+) -> Result<Option<TenantRecord>, pa_db::DbError> {
+    let sql = concat!(
+        "UPDATE tenants SET status = 'active', setup_completed_at = $2, updated_at = now() \
+          WHERE id = $1 AND status = 'pending_setup' RETURNING ",
+        columns!()
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(id)
+        .bind(completed_at)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Records that setup completed without changing the status (a suspended tenant keeps being
+/// suspended; resuming it then makes it `active`). First completion wins.
+pub async fn record_setup_completed(
+    conn: &mut PgConnection,
+    id: TenantId,
+    completed_at: OffsetDateTime,
+) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "UPDATE tenants SET setup_completed_at = $2, updated_at = now() \
+          WHERE id = $1 AND setup_completed_at IS NULL",
+    )
+    .bind(id)
+    .bind(completed_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -26,12 +26,17 @@ pub struct TestApp {
     pub sink: SmtpSinkHandle,
     /// This instance's setup-link mailer queue (deleted when the test ends).
     pub mailer_queue: String,
+    /// This instance's `setup.completed` consumer queue (deleted when the test ends).
+    pub activation_queue: String,
 }
 
 impl Drop for TestApp {
     /// Deletes this test's mailer queue so per-test queues do not pile up in the broker.
     fn drop(&mut self) {
-        let queue = std::mem::take(&mut self.mailer_queue);
+        let queues = [
+            std::mem::take(&mut self.mailer_queue),
+            std::mem::take(&mut self.activation_queue),
+        ];
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -44,9 +49,11 @@ impl Drop for TestApp {
                 let delete = async {
                     let conn = pa_messaging::connect(&settings, "tenant-provisioning-it").await?;
                     let channel = conn.create_channel().await?;
-                    channel
-                        .queue_delete(queue.as_str().into(), Default::default())
-                        .await?;
+                    for queue in &queues {
+                        channel
+                            .queue_delete(queue.as_str().into(), Default::default())
+                            .await?;
+                    }
                     let _ = conn.close(200, "test done".into()).await;
                     Ok::<_, anyhow::Error>(())
                 };
@@ -86,6 +93,12 @@ pub fn test_settings(smtp_port: u16) -> Settings {
         "pa.test.tenant-provisioning.setup-link-mailer.{}",
         Uuid::now_v7().simple()
     );
+    // Its own activation queue too, for the same reason: every instance applies every
+    // `setup.completed` (idempotently), so a test's event is applied whoever else runs.
+    s.activation.queue = format!(
+        "pa.test.tenant-provisioning.setup-completed.{}",
+        Uuid::now_v7().simple()
+    );
     s.http.bind = "127.0.0.1:0".parse().expect("addr");
     s.database.url = pa_db::testing::app_url().into();
     s.database.max_connections = 5;
@@ -113,6 +126,7 @@ impl TestApp {
         let mut settings = test_settings(sink.addr().port());
         tweak(&mut settings);
         let mailer_queue = settings.setup_links.mailer_queue.clone();
+        let activation_queue = settings.activation.queue.clone();
         let app = Application::build(settings).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -125,6 +139,7 @@ impl TestApp {
             pool,
             sink,
             mailer_queue,
+            activation_queue,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the tenant-provisioning service: the real service on port 0,
 //! real PostgreSQL (`pa_test`), real RabbitMQ and a real SMTP sink.
 
+mod activation;
 mod audit;
 mod bad_input;
 mod bus;
