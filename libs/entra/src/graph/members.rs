@@ -97,6 +97,26 @@ impl GraphClient {
         Pager::new(self.clone(), self.url(&path, &query), true)
     }
 
+    /// `GET /groups/{id}/members|transitiveMembers/microsoft.graph.group?$select=…&$count=true&$top=…`
+    /// — nested groups only (with the [`GROUP_SELECT`](super::GROUP_SELECT) properties), sent as an
+    /// advanced query like [`Self::member_users`]. With [`MemberScope::Transitive`]: every group
+    /// nested at any depth, which a sync needs because delta reports a nested group's membership
+    /// change on that group only, never on its parents. Graph answers 400 for a Microsoft 365 group
+    /// (it cannot contain groups).
+    pub fn member_groups(
+        &self,
+        group: GroupId,
+        scope: MemberScope,
+        page_size: PageSize,
+    ) -> Pager<Group> {
+        let query = Query::new()
+            .push("$select", super::GROUP_SELECT)
+            .push("$count", "true")
+            .push("$top", page_size.get().to_string());
+        let path = format!("groups/{group}/{}/microsoft.graph.group", scope.segment());
+        Pager::new(self.clone(), self.url(&path, &query), true)
+    }
+
     /// `GET /groups/{id}/members|transitiveMembers[/microsoft.graph.user]/$count`.
     pub async fn count_members(
         &self,

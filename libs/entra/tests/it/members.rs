@@ -131,3 +131,37 @@ async fn direct_members_list_users_and_nested_groups() {
     assert_eq!(nurse_users.len(), 30);
     assert!(nurse_users.iter().all(|u| u.account_enabled == Some(true)));
 }
+
+#[tokio::test]
+async fn transitive_member_groups_list_every_nested_group_and_no_user() {
+    let ctx = Ctx::new("Nested Groups Hospital").await;
+    let (all_staff, nurses) = nested(&ctx);
+    let graph = ctx.client.graph(ctx.tenant);
+
+    let names = |scope| {
+        let graph = graph.clone();
+        async move {
+            let mut names: Vec<String> = graph
+                .member_groups(all_staff, scope, PageSize::new(2).unwrap())
+                .collect_all()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| g.display_name.unwrap())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        names(MemberScope::Transitive).await,
+        ["Clinical", "Nurses", "Physicians"]
+    );
+    assert_eq!(names(MemberScope::Direct).await, ["Clinical"]);
+    let leaf = graph
+        .member_groups(nurses, MemberScope::Transitive, PageSize::MAX)
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(leaf.is_empty());
+}

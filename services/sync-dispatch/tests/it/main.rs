@@ -1,0 +1,8 @@
+//! Integration tests of sync-dispatch: the real service (one or more instances) against
+//! real PostgreSQL and RabbitMQ and the in-process Entra ID simulator. Each test has its
+//! own database and exchange (see `support::db`).
+#![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
+
+mod support;
+
+mod first_sync;
