@@ -1,0 +1,34 @@
+//! [`AppState`]: what every handler shares (built once in `startup`).
+
+use std::sync::Arc;
+
+use pa_db::PgPool;
+use pa_entra::{EntraClient, IdTokenValidator};
+use pa_messaging::OutboxSignal;
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::{ConsoleSettings, EmergencySettings};
+use crate::domain::sealing::SealingKey;
+
+/// Shared, read-only application state.
+pub struct AppState {
+    pub pool: PgPool,
+    /// Wakes the outbox relay: commit every transaction that enqueues events through it.
+    pub outbox: OutboxSignal,
+    pub clock: Arc<dyn Clock>,
+    pub entra: EntraClient,
+    pub id_tokens: IdTokenValidator,
+    /// The sign-in redirect URI (registered with Entra ID).
+    pub redirect_uri: Url,
+    pub console: ConsoleSettings,
+    pub emergency: EmergencySettings,
+    pub sealing: SealingKey,
+}
+
+impl AppState {
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
