@@ -1,0 +1,15 @@
+//! Integration tests of the consent service: the real service on a pre-bound port, real
+//! PostgreSQL (`PA_TEST_DATABASE`), real RabbitMQ, an in-process Entra simulator and SMTP sink.
+
+mod browser;
+mod bus;
+mod consent;
+mod directory;
+mod e2e;
+mod helpers;
+mod openapi;
+mod people;
+mod race;
+mod sim;
+mod start;
+mod wizard;
