@@ -13,6 +13,7 @@ const TABLES: &[&str] = &[
     "directory_users",
     "sync_group_closure",
     "sync_held_changes",
+    "sync_protected_admins",
     "sync_stage_users",
     "sync_stage_members",
     "sync_stage_groups",

@@ -261,7 +261,7 @@ pub async fn release_success(
                                     ELSE next_full_at END,
                 users_delta_link = coalesce($3, users_delta_link),
                 groups_delta_link = coalesce($4, groups_delta_link),
-                retry_at = NULL, consecutive_failures = 0, updated_at = now()
+                retry_at = NULL, retry_kind = NULL, consecutive_failures = 0, updated_at = now()
           WHERE tenant_id = $1",
     )
     .bind(tenant)
@@ -273,12 +273,13 @@ pub async fn release_success(
     Ok(())
 }
 
-/// Releases the tenant after a failed run: no current run, one more failure, the next
-/// automatic run not before `retry_after_secs` (none at all while it needs attention), and
-/// the delta positions dropped when Graph no longer knows them.
+/// Releases the tenant after a failed run of `kind`: no current run, one more failure, a
+/// retry of the same kind after `retry_after_secs` (none at all while it needs attention),
+/// and the delta positions dropped when Graph no longer knows them.
 pub async fn release_failure(
     conn: &mut PgConnection,
     tenant: TenantId,
+    kind: &str,
     retry_after_secs: u32,
     drop_delta: bool,
 ) -> Result<i32, sqlx::Error> {
@@ -286,7 +287,7 @@ pub async fn release_failure(
         "UPDATE sync_tenants SET current_run_id = NULL, dispatched_at = NULL, lease_owner = NULL,
                 lease_expires_at = NULL, last_run_at = now(),
                 consecutive_failures = consecutive_failures + 1,
-                retry_at = now() + make_interval(secs => $2),
+                retry_at = now() + make_interval(secs => $2), retry_kind = $4,
                 users_delta_link = CASE WHEN $3 THEN NULL ELSE users_delta_link END,
                 groups_delta_link = CASE WHEN $3 THEN NULL ELSE groups_delta_link END,
                 updated_at = now()
@@ -296,6 +297,7 @@ pub async fn release_failure(
     .bind(tenant)
     .bind(f64::from(retry_after_secs))
     .bind(drop_delta)
+    .bind(kind)
     .fetch_one(conn)
     .await
 }

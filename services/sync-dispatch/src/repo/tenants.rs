@@ -123,6 +123,7 @@ pub async fn request_run(
              attention_remediation = CASE WHEN $5 THEN NULL ELSE attention_remediation END,
              attention_since = CASE WHEN $5 THEN NULL ELSE attention_since END,
              retry_at = CASE WHEN $5 THEN NULL ELSE retry_at END,
+             retry_kind = CASE WHEN $5 THEN NULL ELSE retry_kind END,
              updated_at = now()
          WHERE tenant_id = $1
          RETURNING {COLUMNS}"

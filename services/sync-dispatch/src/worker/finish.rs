@@ -152,7 +152,7 @@ pub async fn fail(w: &Worker, job: &JobData, error: &RunError) -> Result<(), Run
         .settings
         .retry_backoff_secs(failures)
         .max(failure.retry_after_secs.unwrap_or(0));
-    runs::release_failure(&mut tx, tenant, backoff, false).await?;
+    runs::release_failure(&mut tx, tenant, &record.kind, backoff, false).await?;
     if let Some(attention) = &failure.attention {
         let since = tenants::set_attention(
             &mut tx,

@@ -5,4 +5,8 @@
 
 mod support;
 
+mod concurrency;
+mod faults;
 mod first_sync;
+mod joiners_movers_leavers;
+mod safety;

@@ -201,6 +201,11 @@ async fn safety(
             );
         }
     }
+    sqlx::query(sql::RECORD_PROTECTED)
+        .bind(tenant)
+        .bind(run)
+        .execute(&mut *conn)
+        .await?;
     let Some(rule) = scope.hold.filter(|_| scope.run_id.is_some()) else {
         return Ok((protected, 0));
     };

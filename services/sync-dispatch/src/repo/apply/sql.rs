@@ -49,11 +49,12 @@ WITH changed AS (
 )
 INSERT INTO sync_touched SELECT DISTINCT object_id FROM changed ON CONFLICT DO NOTHING";
 
-/// Staged users, directly assigned users and `$3` join the touched users.
+/// Staged users, directly assigned users, kept Admins and `$3` join the touched users.
 pub const TOUCH_STAGED: &str = "\
 INSERT INTO sync_touched
 SELECT object_id FROM sync_stage_users WHERE tenant_id = $1 AND run_id = $2
 UNION SELECT object_id FROM sync_direct_assignments WHERE tenant_id = $1
+UNION SELECT object_id FROM sync_protected_admins WHERE tenant_id = $1
 UNION SELECT unnest($3::uuid[])
 ON CONFLICT DO NOTHING";
 
@@ -147,6 +148,19 @@ UPDATE sync_plan
        new_status = old_status, new_reason = old_reason
  WHERE old_status = 'active' AND old_role = 'admin'
    AND directory_state = 'present' AND account_enabled";
+
+/// Remembers the kept Admins (so later runs re-evaluate them) and forgets those the plan
+/// no longer keeps.
+pub const RECORD_PROTECTED: &str = "\
+WITH gone AS (
+    DELETE FROM sync_protected_admins a
+     WHERE a.tenant_id = $1
+       AND EXISTS (SELECT 1 FROM sync_plan p WHERE p.object_id = a.object_id AND NOT p.protected)
+)
+INSERT INTO sync_protected_admins (tenant_id, object_id, run_id)
+SELECT $1, object_id, NULLIF($2, '00000000-0000-0000-0000-000000000000'::uuid)
+  FROM sync_plan WHERE protected
+ON CONFLICT DO NOTHING";
 
 /// Users a held run is already holding keep their access until the Admin decides.
 pub const KEEP_PENDING_HOLDS: &str = "\

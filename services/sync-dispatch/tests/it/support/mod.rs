@@ -92,6 +92,98 @@ impl Stack {
         }
     }
 
+    /// A tenant whose directory the simulator generates (`users` people in "All Staff" ⊃
+    /// departments ⊃ teams, none disabled), plus an `admin@` user in a group "PA Admins".
+    /// Returns it with the ids of "All Staff" and "PA Admins".
+    pub async fn generated(&self, seed: u64, users: usize) -> (Tenant, Uuid, Uuid) {
+        let id = TenantId::new();
+        let entra = Uuid::new_v4();
+        let domain = format!(
+            "gen{seed}x{}.onmicrosoft.com",
+            &id.as_uuid().simple().to_string()[24..]
+        );
+        let spec = entra_sim::GenerateSpec {
+            tenant_id: Some(entra),
+            domain: Some(domain.clone()),
+            users,
+            departments: 4,
+            teams_per_department: 2,
+            extra_groups: 0,
+            disabled_per_mille: 0,
+            guest_per_mille: 0,
+            consented: true,
+            ..entra_sim::GenerateSpec::default()
+        };
+        self.sim
+            .generate_directory(seed, spec)
+            .expect("generated directory");
+        let admin = self
+            .sim
+            .add_user(
+                entra,
+                NewUser::new(&format!("admin@{domain}"), "Initial Admin"),
+            )
+            .expect("admin")
+            .id;
+        let admins = self
+            .sim
+            .add_group(entra, entra_sim::NewGroup::security("PA Admins"))
+            .expect("admins")
+            .id;
+        self.sim.add_member(entra, admins, admin).expect("member");
+        let all_staff = self
+            .sim
+            .update_group(entra, "All Staff", entra_sim::GroupPatch::default())
+            .expect("All Staff")
+            .id;
+        sqlx::query(
+            "INSERT INTO tenants (id, display_name, contact_email, environment, status, setup_completed_at)
+             VALUES ($1, 'Generated', $2, 'production', 'active', now())",
+        )
+        .bind(id)
+        .bind(format!("it@{domain}"))
+        .execute(&self.admin)
+        .await
+        .expect("registry row");
+        let tenant = Tenant {
+            id,
+            entra,
+            domain,
+            admin,
+        };
+        (tenant, all_staff, admins)
+    }
+
+    /// Sets a tenant's sync settings (interval, thresholds) as the console would.
+    pub async fn tenant_settings(&self, t: &Tenant, version: i64, interval_secs: u32) {
+        let event = pa_events::TenantSettingsChanged {
+            tenant_id: t.id,
+            version,
+            idle_timeout_secs: 900,
+            absolute_lifetime_secs: 43_200,
+            sync_interval_secs: interval_secs,
+            deactivation_threshold_percent: 20,
+            deactivation_threshold_count: 500,
+            changed_by: "user:it".into(),
+        };
+        self.publish(t.id, &event).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while self
+            .count(
+                t,
+                "SELECT settings_version FROM sync_tenants WHERE tenant_id = $1",
+            )
+            .await
+            < version
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "settings not applied"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Publishes `event` about `tenant` through the outbox (the instances' relays send it to
     /// the test's exchange), as its producer would.
     pub async fn publish<E: Event>(&self, tenant: TenantId, event: &E) {

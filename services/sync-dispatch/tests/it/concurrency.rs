@@ -1,0 +1,220 @@
+//! Several instances share the work without a coordinator; one run per tenant at a time
+//! (PostgreSQL decides); a worker that dies mid-run has its run retried by another, with
+//! nothing of it half-applied; the schedule runs by itself.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use entra_sim::{NewGroup, NewUser};
+use pa_events::{AccessRole, SyncKind, SyncRequested};
+
+use crate::support::{Stack, Tenant, is_active};
+
+/// A small tenant: an admin group with the initial admin, a staff group of 5.
+async fn small_tenant(stack: &Stack, name: &str) -> (Tenant, Vec<(uuid::Uuid, AccessRole)>) {
+    let t = stack.tenant(name).await;
+    let admins = stack
+        .sim
+        .add_group(t.entra, NewGroup::security("Admins"))
+        .unwrap()
+        .id;
+    let staff = stack
+        .sim
+        .add_group(t.entra, NewGroup::security("Staff"))
+        .unwrap()
+        .id;
+    stack.sim.add_member(t.entra, admins, t.admin).unwrap();
+    for i in 0..5 {
+        let id = stack
+            .sim
+            .add_user(t.entra, NewUser::new(&t.upn(&format!("u{i}")), "U"))
+            .unwrap()
+            .id;
+        stack.sim.add_member(t.entra, staff, id).unwrap();
+    }
+    (
+        t,
+        vec![(admins, AccessRole::Admin), (staff, AccessRole::Viewer)],
+    )
+}
+
+#[tokio::test]
+async fn two_instances_share_the_work_and_never_sync_one_tenant_twice_at_once() {
+    let mut stack = Stack::start().await;
+    let second = stack.spawn(|_| {}).await;
+    stack.keep(second);
+    let mut tenants = Vec::new();
+    for i in 0..6 {
+        let (t, groups) = small_tenant(&stack, &format!("Shared {i}")).await;
+        // Slow Graph calls, so runs last long enough to overlap if they could.
+        stack
+            .sim
+            .update_tenant_faults(t.entra, |f| f.latency_ms = 60)
+            .unwrap();
+        stack.setup(&t, &groups).await;
+        tenants.push(t);
+    }
+    for t in &tenants {
+        stack
+            .wait_run(t, &HashSet::new(), |r| r.status == "succeeded")
+            .await;
+        stack.tenant_settings(t, 1, 1).await;
+    }
+    // Every second a scheduled run per tenant, plus bursts of "sync now" on top.
+    for _ in 0..5 {
+        for t in &tenants {
+            for kind in [SyncKind::Incremental, SyncKind::Full] {
+                let event = SyncRequested {
+                    tenant_id: t.id,
+                    kind,
+                    requested_by: "user:it".into(),
+                };
+                stack.publish(t.id, &event).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let mut workers = HashSet::new();
+    for t in &tenants {
+        let mut runs: Vec<_> = stack
+            .runs(t)
+            .await
+            .into_iter()
+            .filter(|r| !is_active(r))
+            .collect();
+        assert!(runs.len() >= 5, "{}: {} runs", t.domain, runs.len());
+        runs.sort_by_key(|r| r.started_at);
+        for pair in runs.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            assert!(
+                a.finished_at.unwrap() <= b.started_at.unwrap(),
+                "runs overlap: {a:#?} {b:#?}"
+            );
+        }
+        for r in &runs {
+            assert_eq!(r.status, "succeeded", "{r:#?}");
+            assert_eq!(r.attempt, 1, "{r:#?}");
+            workers.insert(r.worker_id.unwrap());
+        }
+    }
+    assert_eq!(workers.len(), 2, "both instances ran syncs");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_run_has_its_run_retried_by_another_with_nothing_half_applied() {
+    let mut stack = Stack::start().await;
+    let (t, all_staff, admins) = stack.generated(7, 3_000).await;
+    stack
+        .sim
+        .update_tenant_faults(t.entra, |f| f.latency_ms = 250)
+        .unwrap();
+    stack
+        .setup(
+            &t,
+            &[(admins, AccessRole::Admin), (all_staff, AccessRole::Viewer)],
+        )
+        .await;
+    let running = stack
+        .wait_run(&t, &HashSet::new(), |r| {
+            r.status == "running" && r.pages_read >= 2
+        })
+        .await;
+
+    let first = stack.take_instances().remove(0);
+    let killed = first.worker_id();
+    first.kill();
+
+    // Mid-run: staged pages, nothing applied.
+    let staged = stack
+        .count(
+            &t,
+            &format!(
+                "SELECT count(*) FROM sync_stage_users WHERE tenant_id = $1 AND run_id = '{}'",
+                running.id
+            ),
+        )
+        .await;
+    assert!(staged >= 999, "the killed run had staged pages ({staged})");
+    assert_eq!(
+        stack
+            .count(
+                &t,
+                "SELECT count(*) FROM directory_users WHERE tenant_id = $1"
+            )
+            .await,
+        0,
+        "nothing half-applied"
+    );
+    let run = stack
+        .runs(&t)
+        .await
+        .into_iter()
+        .find(|r| r.id == running.id)
+        .unwrap();
+    assert_eq!(
+        (run.status.as_str(), run.worker_id),
+        ("running", Some(killed))
+    );
+
+    // Another instance takes the run over once the dead worker's lease lapses.
+    let other = stack.spawn(|_| {}).await;
+    let survivor = other.worker_id();
+    stack.keep(other);
+    let done = stack
+        .wait_run(&t, &HashSet::new(), |r| r.id == running.id && !is_active(r))
+        .await;
+
+    assert_eq!(done.status, "succeeded", "{done:#?}");
+    assert_eq!((done.attempt, done.worker_id), (2, Some(survivor)));
+    assert_eq!(done.users_created, 3_001);
+    let runs = stack.runs(&t).await;
+    assert_eq!(
+        runs.len(),
+        1,
+        "the same run was retried, not a second one: {runs:#?}"
+    );
+    let activated = stack
+        .count(&t, "SELECT count(*) FROM directory_user_history WHERE tenant_id = $1 AND change = 'activated'")
+        .await;
+    assert_eq!(activated, 3_001, "applied exactly once");
+    let leftovers = stack
+        .count(
+            &t,
+            "SELECT count(*) FROM sync_stage_users WHERE tenant_id = $1",
+        )
+        .await;
+    assert_eq!(leftovers, 0, "staging cleaned up");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn incremental_syncs_run_by_themselves_on_the_tenants_interval() {
+    let stack = Stack::start().await;
+    let (t, groups) = small_tenant(&stack, "Scheduled").await;
+    stack.setup_and_sync(&t, &groups).await;
+    stack.tenant_settings(&t, 1, 1).await;
+
+    let before = stack.run_ids(&t).await;
+    let mut seen = HashMap::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while seen.len() < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "runs: {seen:#?}");
+        for r in stack.runs(&t).await {
+            if !before.contains(&r.id) && r.trigger == "schedule" && r.status == "succeeded" {
+                seen.insert(r.id, r.queued_at);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut times: Vec<_> = seen.into_values().collect();
+    times.sort();
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= time::Duration::milliseconds(900), "{gap}");
+        assert!(gap <= time::Duration::seconds(5), "{gap}");
+    }
+    stack.shutdown().await;
+}
