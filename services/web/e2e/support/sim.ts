@@ -53,5 +53,5 @@ export const sim = {
   setUserFaults: (t: string, u: string, faults: Record<string, unknown>) =>
     call<unknown>('PUT', `/tenants/${enc(t)}/users/${enc(u)}/faults`, faults),
   signInAs: (t: string, u: string) => call<unknown>('PUT', '/signin', { tenant: t, user: u }),
-  generate: (seed: number, users: number) => call<unknown>('POST', '/generate', { seed, users }),
+  generate: (seed: number, users: number, extra: Record<string, unknown> = {}) => call<unknown>('POST', '/generate', { seed, users, ...extra }),
 };

@@ -20,3 +20,8 @@ export const csrfMiddleware = {
     return request;
   },
 };
+
+/** For operations whose contract lists the header as a parameter (the middleware sets it too). */
+export function csrfHeader(): { 'X-CSRF-Token': string } {
+  return { 'X-CSRF-Token': token ?? '' };
+}

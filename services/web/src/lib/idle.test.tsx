@@ -1,6 +1,6 @@
 import { act, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { noteServerActivity, useIdleTimer } from './idle';
+import { noteActivity, useIdleTimer } from './idle';
 
 function Probe({ timeout }: { timeout: number }) {
   const s = useIdleTimer(timeout);
@@ -11,13 +11,13 @@ describe('the idle timer', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('warns during the last minute and expires at the timeout, counted from the last request', () => {
-    noteServerActivity(Date.now());
+  it('warns during the last minute and expires at the timeout, counted from the last activity', () => {
+    noteActivity(Date.now());
     render(<Probe timeout={300} />);
     expect(screen.getByText('active')).toBeTruthy();
     act(() => vi.advanceTimersByTime(241_000));
     expect(screen.getByText(/^warning (59|60)$/)).toBeTruthy();
-    act(() => noteServerActivity(Date.now()));
+    act(() => noteActivity(Date.now()));
     act(() => vi.advanceTimersByTime(1_000));
     expect(screen.getByText('active')).toBeTruthy();
     act(() => vi.advanceTimersByTime(300_000));

@@ -3,22 +3,22 @@ import { useEffect, useRef, useState } from 'react';
 /** Seconds before the server's idle timeout at which the warning appears. */
 export const WARN_BEFORE_SECONDS = 60;
 
-let lastServerActivity = Date.now();
+let lastActivity = Date.now();
 
-/** Called for every answered request to the console API: the server's idle clock restarted. */
-export function noteServerActivity(at = Date.now()): void {
-  lastServerActivity = at;
+/** The person did something (a key, a click, a navigation). */
+export function noteActivity(at = Date.now()): void {
+  lastActivity = at;
   for (const l of listeners) l(at);
 }
 const listeners = new Set<(at: number) => void>();
 
 export type IdlePhase = { phase: 'active' } | { phase: 'warning'; secondsLeft: number } | { phase: 'expired' };
 
-/** Tracks the server's idle timeout from the last request the console made: `warning` for the
- *  last WARN_BEFORE_SECONDS, then `expired`. The server enforces the timeout; this only warns
- *  and makes the logoff visible. */
+/** Automatic logoff in the browser: `warning` during the last WARN_BEFORE_SECONDS of the
+ *  tenant's idle timeout counted from the person's last activity, then `expired` (the console
+ *  then signs out). The server enforces the same timeout on its own for a browser that is gone. */
 export function useIdleTimer(idleTimeoutSeconds: number | undefined): IdlePhase {
-  const [last, setLast] = useState(lastServerActivity);
+  const [last, setLast] = useState(lastActivity);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const l = (at: number) => setLast(at);
@@ -45,4 +45,23 @@ export function useOnce(when: boolean, fn: () => void) {
       fn();
     }
   }, [when, fn]);
+}
+
+/** Listens for the person's activity on the page (throttled to once a second). */
+export function useActivityTracking(): void {
+  useEffect(() => {
+    let last = 0;
+    const on = () => {
+      const now = Date.now();
+      if (now - last > 1000) {
+        last = now;
+        noteActivity(now);
+      }
+    };
+    const events = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+    for (const e of events) window.addEventListener(e, on, { passive: true });
+    return () => {
+      for (const e of events) window.removeEventListener(e, on);
+    };
+  }, []);
 }

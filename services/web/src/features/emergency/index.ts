@@ -1,0 +1,1 @@
+export { EmergencyAccessPage } from './components/EmergencyAccessPage';

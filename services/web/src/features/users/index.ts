@@ -1,0 +1,2 @@
+export { UserDetailPage } from './components/UserDetailPage';
+export { UsersPage } from './components/UsersPage';
