@@ -17,7 +17,8 @@ fn mail() -> Rendered {
     Rendered {
         subject: "Your console".into(),
         text: "Sign in at http://console.example/?tenant=1".into(),
-        html: "<p>Sign in at <a href=\"http://console.example/?tenant=1\">the console</a></p>".into(),
+        html: "<p>Sign in at <a href=\"http://console.example/?tenant=1\">the console</a></p>"
+            .into(),
     }
 }
 

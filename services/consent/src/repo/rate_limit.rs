@@ -24,13 +24,22 @@ pub async fn current(
         .map(|(start, failures)| (failures, start + window)))
 }
 
-/// Counts one failure at `now` (starting a new window when the last one is over).
+/// Counts one failure at `now` (starting a new window when the last one is over), and
+/// forgets addresses whose last window ended a day ago, so a scan from many addresses does
+/// not grow the table for ever (failures are rare: the extra statement costs nothing).
 pub async fn record_failure(
     conn: &mut PgConnection,
     addr: IpAddr,
     now: OffsetDateTime,
     window: Duration,
 ) -> Result<(), pa_db::DbError> {
+    sqlx::query(
+        "DELETE FROM consent_start_failures WHERE window_start + $2 < $1 - interval '1 day'",
+    )
+    .bind(now)
+    .bind(window)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO consent_start_failures AS f (client_addr, window_start, failures) \
          VALUES ($1, $2, 1) \
