@@ -6,6 +6,7 @@ mod bus;
 mod consent;
 mod directory;
 mod e2e;
+mod faults;
 mod helpers;
 mod openapi;
 mod people;
