@@ -1,7 +1,8 @@
 //! The consumer of `setup.completed` on `pa.consent.admin-welcome-mailer`: mails the console
 //! URL `{console.base_url}/?tenant={tenant_id}` to the initial administrator when they have a
-//! mail address, and records `consent_wizards.admin_mail_sent_at` in the transaction that marks
-//! the message processed (a redelivery sends nothing twice once that committed).
+//! mail address, and records `consent_wizards.admin_mail_sent_at` (first send) in the
+//! transaction that marks the message processed: a redelivery after that commit sends
+//! nothing (a crash between the SMTP hand-off and the commit sends it again: at least once).
 //!
 //! SMTP trouble: transient failures are retried in place with backoff for
 //! `smtp.retry_window_secs`, then the message goes back to the queue (dead-lettered after the
@@ -53,11 +54,10 @@ impl Handler for WelcomeMailer {
             tracing::warn!(tenant_id = %tenant, "the initial administrator's mail address is not deliverable; no welcome mail");
             return Ok(());
         };
-        let Some(wizard) = wizards::find(conn, tenant).await? else {
+        // One `setup.completed` per tenant: `processed_messages` is the deduplication
+        // (`admin_mail_sent_at` records the first send, like the setup link's `email_sent_at`).
+        if wizards::find(conn, tenant).await?.is_none() {
             tracing::info!(tenant_id = %tenant, "no wizard (tenant purged?); no welcome mail");
-            return Ok(());
-        };
-        if wizard.admin_mail_sent_at.is_some() {
             return Ok(());
         }
         let tenant_name = tenants::find(conn, tenant)
