@@ -36,13 +36,6 @@ impl UserSort {
         }
     }
 
-    fn expr(self) -> &'static str {
-        match self {
-            Self::DisplayName { .. } => "coalesce(du.display_name, '')",
-            Self::UserPrincipalName { .. } => "du.user_principal_name",
-        }
-    }
-
     fn descending(self) -> bool {
         match self {
             Self::DisplayName { descending } | Self::UserPrincipalName { descending } => descending,
@@ -97,7 +90,18 @@ fn like_escape(term: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// The columns of a user row, without `blocked`.
+const INNER_COLUMNS: &str = "du.object_id, du.user_principal_name, du.display_name, du.mail, \
+    du.account_enabled, du.directory_state, du.role, du.role_source, du.status, du.status_reason, \
+    du.status_changed_at";
+
 /// The SQL of one page (exposed so the benchmark runs the very same statement directly).
+///
+/// With a search term the matches come from `console_search_users` (0044: the trigram index
+/// is usable there, not under RLS), and are filtered, cut at the keyset and sorted before the
+/// page's rows are read in full. Without one, the page is an index range read on the sort
+/// key. Only leakproof comparisons touch the keyset (no row comparison), so RLS never stops
+/// the index from seeking to it. Blocks are probed for the rows shown only.
 pub fn list_users_query(
     tenant: TenantId,
     filter: &UserFilter,
@@ -105,44 +109,48 @@ pub fn list_users_query(
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> QueryBuilder<Postgres> {
+    let dir = if sort.descending() { "DESC" } else { "ASC" };
+    let (inner, key) = match (&filter.search, sort) {
+        (Some(_), UserSort::DisplayName { .. }) => ("s", "coalesce(s.display_name, '')"),
+        (Some(_), UserSort::UserPrincipalName { .. }) => ("s", "s.user_principal_name"),
+        (None, UserSort::DisplayName { .. }) => ("du", "coalesce(du.display_name, '')"),
+        (None, UserSort::UserPrincipalName { .. }) => ("du", "du.user_principal_name"),
+    };
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {USER_COLUMNS} FROM directory_users du WHERE du.tenant_id = "
+        "SELECT du.tenant_id, {INNER_COLUMNS}, EXISTS (SELECT 1 FROM console_user_blocks b \
+         WHERE b.tenant_id = du.tenant_id AND b.object_id = du.object_id) AS blocked \
+         FROM (SELECT {inner}.object_id, {key} AS sort_key FROM "
     ));
-    qb.push_bind(tenant);
-    if let Some(term) = &filter.search {
-        qb.push(
-            " AND console_user_search_text(du.display_name, du.user_principal_name, du.mail) LIKE ",
-        );
-        qb.push_bind(format!("%{}%", like_escape(term)));
+    match &filter.search {
+        Some(term) => {
+            qb.push("console_search_users(").push_bind(format!("%{}%", like_escape(term))).push(") AS s WHERE true");
+        }
+        None => {
+            qb.push("directory_users du WHERE du.tenant_id = ").push_bind(tenant);
+        }
     }
     if let Some(role) = &filter.role {
-        qb.push(" AND du.role = ").push_bind(role.clone());
+        qb.push(format!(" AND {inner}.role = ")).push_bind(role.clone());
     }
     if let Some(status) = &filter.status {
-        qb.push(" AND du.status = ").push_bind(status.clone());
+        qb.push(format!(" AND {inner}.status = ")).push_bind(status.clone());
     }
     if let Some(group) = filter.group_id {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM directory_user_grants g WHERE g.tenant_id = du.tenant_id \
-             AND g.object_id = du.object_id AND g.group_id = ",
-        )
-        .push_bind(group)
-        .push(")");
+        qb.push(" AND EXISTS (SELECT 1 FROM directory_user_grants g WHERE g.tenant_id = ")
+            .push_bind(tenant)
+            .push(format!(" AND g.object_id = {inner}.object_id AND g.group_id = "))
+            .push_bind(group)
+            .push(")");
     }
-    let (cmp, dir) = if sort.descending() {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if let Some((key, id)) = after {
-        qb.push(format!(" AND ({}, du.object_id) {cmp} (", sort.expr()));
-        qb.push_bind(key).push(", ").push_bind(id).push(")");
+    if let Some((k, id)) = after {
+        let (strict, loose, id_cmp) = if sort.descending() { ("<", "<=", "<") } else { (">", ">=", ">") };
+        qb.push(format!(" AND {key} {loose} ")).push_bind(k.clone());
+        qb.push(format!(" AND ({key} {strict} ")).push_bind(k);
+        qb.push(format!(" OR {inner}.object_id {id_cmp} ")).push_bind(id).push(")");
     }
-    qb.push(format!(
-        " ORDER BY {} {dir}, du.object_id {dir} LIMIT ",
-        sort.expr()
-    ));
-    qb.push_bind(limit);
+    qb.push(format!(" ORDER BY {key} {dir}, {inner}.object_id {dir} LIMIT ")).push_bind(limit);
+    qb.push(") AS page JOIN directory_users du ON du.tenant_id = ").push_bind(tenant);
+    qb.push(format!(" AND du.object_id = page.object_id ORDER BY page.sort_key {dir}, page.object_id {dir}"));
     qb
 }
 
