@@ -84,7 +84,7 @@ async fn two_instances_share_the_work_and_never_sync_one_tenant_twice_at_once() 
             .into_iter()
             .filter(|r| !is_active(r))
             .collect();
-        assert!(runs.len() >= 5, "{}: {} runs", t.domain, runs.len());
+        assert!(runs.len() >= 3, "{}: {} runs", t.domain, runs.len());
         runs.sort_by_key(|r| r.started_at);
         for pair in runs.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);

@@ -5,8 +5,12 @@
 
 mod support;
 
+mod api;
 mod concurrency;
+mod configuration;
 mod faults;
 mod first_sync;
 mod joiners_movers_leavers;
+mod lifecycle;
+mod openapi;
 mod safety;
