@@ -30,7 +30,7 @@ async function signIn(browser: Browser, upn: string, opts: { clock?: boolean } =
   return page;
 }
 
-test('the IT admin connects the directory from the mailed link, through a declined consent and a Conditional Access block', async ({ page }) => {
+test('the IT admin connects the directory from the mailed link, through a declined consent and a Conditional Access block', async ({ page, browser }) => {
   await sim.signInAs(c.directory.id, c.itAdmin);
   const res = await page.goto(c.setupLink);
   // Served by consent itself, with the strict security headers.
@@ -133,19 +133,22 @@ test('the IT admin connects the directory from the mailed link, through a declin
   expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
 
   // The link stops working; the tenant becomes active.
-  await page.goto(c.setupLink);
-  await expect(page.getByText('Setup is already complete')).toBeVisible();
+  const later = await (await browser.newContext()).newPage();
+  await later.goto(c.setupLink);
+  await expect(later.getByText('Setup is already complete')).toBeVisible();
+  await checkPage(later, 'wizard-9-link-used');
+  await later.context().close();
   await expect.poll(async () => (await getTenant(c.tenant.id)).status, { timeout: 30_000 }).toBe('active');
 });
 
 test('the first administrator is mailed the console, signs in and finds the Users tab filled by the first sync', async ({ browser }) => {
   const mailed = await linkMailedTo(c.firstAdmin, /\?tenant=/);
   expect(mailed).toBe(consoleUrl);
-  const page = await browser.newPage();
+  const page = await (await browser.newContext()).newPage();
   await page.goto(consoleUrl);
   await expect(page.getByRole('link', { name: 'Sign in with Microsoft' })).toBeVisible();
   await checkPage(page, 'console-signin');
-  await page.close();
+  await page.context().close();
 
   const admin = await signIn(browser, c.firstAdmin);
   await expect
