@@ -24,9 +24,20 @@ async function signIn(browser: Browser, upn: string, opts: { clock?: boolean } =
   const page = await ctx.newPage();
   if (opts.clock) await page.clock.install();
   await sim.signInAs(c.directory.id, upn);
-  await page.goto(consoleUrl);
-  await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  // Right after setup the first sync may not have brought the person in yet ("no console role"):
+  // try again as a person would.
+  await expect
+    .poll(
+      async () => {
+        await page.goto(consoleUrl);
+        await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
+        const users = page.getByRole('heading', { level: 1, name: 'Users' });
+        await expect(users.or(page.getByRole('alert'))).toBeVisible();
+        return users.isVisible();
+      },
+      { timeout: 120_000, intervals: [2_000], message: `${upn} signs in` },
+    )
+    .toBe(true);
   return page;
 }
 

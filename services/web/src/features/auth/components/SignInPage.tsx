@@ -14,7 +14,7 @@ const SIGNIN_ERRORS: Record<string, { title: string; fix: string }> = {
   conditional_access_blocked: { title: 'A Conditional Access policy blocked the sign-in', fix: 'Ask your IT administrator to allow Patient Access for your account (or to exclude it from the policy), then sign in again.' },
   user_not_assigned: { title: 'You are not assigned to Patient Access', fix: 'Ask your IT administrator to assign you to the Patient Access application in Entra ID.' },
   account_disabled: { title: 'Your Microsoft account is disabled', fix: 'Ask your IT administrator to enable your account.' },
-  no_console_role: { title: 'You have no role in the Patient Access Admin Console', fix: 'Ask a Patient Access administrator to add you to an admin or user group.' },
+  no_console_role: { title: 'You have no role in the Patient Access Admin Console', fix: 'Ask a Patient Access administrator to add you to an admin or user group. If setup has just finished, the first synchronisation of your directory may still be running: try again in a minute.' },
   user_inactive: { title: 'Your access to Patient Access is inactive', fix: 'Your account is no longer active in the synchronised directory. Ask your IT administrator.' },
   user_blocked: { title: 'Your access was blocked by an administrator', fix: 'Ask a Patient Access administrator to reactivate you.' },
   tenant_not_active: { title: 'This organization’s Patient Access is not active', fix: 'Setup may not be finished, or the tenant was suspended. Contact your Patient Access representative.' },
