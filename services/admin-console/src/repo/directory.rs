@@ -123,34 +123,53 @@ pub fn list_users_query(
     ));
     match &filter.search {
         Some(term) => {
-            qb.push("console_search_users(").push_bind(format!("%{}%", like_escape(term))).push(") AS s WHERE true");
+            qb.push("console_search_users(")
+                .push_bind(format!("%{}%", like_escape(term)))
+                .push(") AS s WHERE true");
         }
         None => {
-            qb.push("directory_users du WHERE du.tenant_id = ").push_bind(tenant);
+            qb.push("directory_users du WHERE du.tenant_id = ")
+                .push_bind(tenant);
         }
     }
     if let Some(role) = &filter.role {
-        qb.push(format!(" AND {inner}.role = ")).push_bind(role.clone());
+        qb.push(format!(" AND {inner}.role = "))
+            .push_bind(role.clone());
     }
     if let Some(status) = &filter.status {
-        qb.push(format!(" AND {inner}.status = ")).push_bind(status.clone());
+        qb.push(format!(" AND {inner}.status = "))
+            .push_bind(status.clone());
     }
     if let Some(group) = filter.group_id {
         qb.push(" AND EXISTS (SELECT 1 FROM directory_user_grants g WHERE g.tenant_id = ")
             .push_bind(tenant)
-            .push(format!(" AND g.object_id = {inner}.object_id AND g.group_id = "))
+            .push(format!(
+                " AND g.object_id = {inner}.object_id AND g.group_id = "
+            ))
             .push_bind(group)
             .push(")");
     }
     if let Some((k, id)) = after {
-        let (strict, loose, id_cmp) = if sort.descending() { ("<", "<=", "<") } else { (">", ">=", ">") };
+        let (strict, loose, id_cmp) = if sort.descending() {
+            ("<", "<=", "<")
+        } else {
+            (">", ">=", ">")
+        };
         qb.push(format!(" AND {key} {loose} ")).push_bind(k.clone());
         qb.push(format!(" AND ({key} {strict} ")).push_bind(k);
-        qb.push(format!(" OR {inner}.object_id {id_cmp} ")).push_bind(id).push(")");
+        qb.push(format!(" OR {inner}.object_id {id_cmp} "))
+            .push_bind(id)
+            .push(")");
     }
-    qb.push(format!(" ORDER BY {key} {dir}, {inner}.object_id {dir} LIMIT ")).push_bind(limit);
-    qb.push(") AS page JOIN directory_users du ON du.tenant_id = ").push_bind(tenant);
-    qb.push(format!(" AND du.object_id = page.object_id ORDER BY page.sort_key {dir}, page.object_id {dir}"));
+    qb.push(format!(
+        " ORDER BY {key} {dir}, {inner}.object_id {dir} LIMIT "
+    ))
+    .push_bind(limit);
+    qb.push(") AS page JOIN directory_users du ON du.tenant_id = ")
+        .push_bind(tenant);
+    qb.push(format!(
+        " AND du.object_id = page.object_id ORDER BY page.sort_key {dir}, page.object_id {dir}"
+    ));
     qb
 }
 

@@ -56,7 +56,7 @@ pub struct MeOut {
     tag = "sessions",
     security(("console_session" = []), ("api_token" = [])),
     responses(
-        (status = 200, description = "The caller (role: any).", body = MeOut),
+        (status = 200, description = "The caller (role: any); `Cache-Control: no-store`.", body = MeOut),
         (status = 401, description = "`unauthorized`, `session_expired`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -65,7 +65,7 @@ pub async fn me(
     principal: Principal,
     state: web::Data<AppState>,
     req: HttpRequest,
-) -> Result<Json<MeOut>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let csrf_token = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| TenantSecret::parse(SESSION_PREFIX, c.value()))
@@ -81,7 +81,7 @@ pub async fn me(
         }
         Credential::ApiToken { token_id } => ("api_token", None, None, Some(token_id)),
     };
-    Ok(Json(MeOut {
+    let out = MeOut {
         tenant_id: *principal.tenant.as_uuid(),
         kind,
         object_id,
@@ -91,7 +91,11 @@ pub async fn me(
         role: principal.role,
         csrf_token,
         idle_timeout_secs: settings.idle_timeout_secs,
-    }))
+    };
+    // It carries the CSRF token: never cached.
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(out))
 }
 
 /// A live session.

@@ -29,7 +29,12 @@ const LAST: &str = "ARRAY['Smith','Johnson','Williams','Brown','Jones','Garcia',
     'Price','Alvarez','Castillo','Sanders','Patel','Myers','Long','Ross','Foster','Okafor']";
 
 /// Inserts `users` people into `tenant` (as the superuser: bulk fixture load, no RLS).
-async fn users(conn: &mut PgConnection, tenant: Uuid, users: u32, admins: u32) -> anyhow::Result<()> {
+async fn users(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    users: u32,
+    admins: u32,
+) -> anyhow::Result<()> {
     let sql = format!(
         "INSERT INTO directory_users (tenant_id, object_id, user_principal_name, display_name, mail, \
          account_enabled, directory_state, role, role_source, status) \
@@ -60,10 +65,17 @@ async fn tenant_row(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn load(db: &BenchDb, tenant_users: u32, total_users: u32, clients: usize) -> anyhow::Result<Fixture> {
-    let admin_url = std::env::var("PA_BENCH_ADMIN_DATABASE_URL").unwrap_or_else(|_| pa_db::testing::admin_url());
+pub async fn load(
+    db: &BenchDb,
+    tenant_users: u32,
+    total_users: u32,
+    clients: usize,
+) -> anyhow::Result<Fixture> {
+    let admin_url = std::env::var("PA_BENCH_ADMIN_DATABASE_URL")
+        .unwrap_or_else(|_| pa_db::testing::admin_url());
     let options: sqlx::postgres::PgConnectOptions = admin_url.parse()?;
-    let mut conn = PgConnection::connect_with(&options.database(pa_bench::benchdb::DATABASE)).await?;
+    let mut conn =
+        PgConnection::connect_with(&options.database(pa_bench::benchdb::DATABASE)).await?;
     let tenant = Uuid::now_v7();
     tenant_row(&mut conn, tenant).await?;
     users(&mut conn, tenant, tenant_users, clients as u32).await?;
@@ -75,7 +87,9 @@ pub async fn load(db: &BenchDb, tenant_users: u32, total_users: u32, clients: us
         users(&mut conn, other, n, 1).await?;
         rest -= n;
     }
-    sqlx::raw_sql("ANALYZE directory_users").execute(&mut conn).await?;
+    sqlx::raw_sql("ANALYZE directory_users")
+        .execute(&mut conn)
+        .await?;
     let admins: Vec<Uuid> = sqlx::query_scalar(
         "SELECT object_id FROM directory_users WHERE tenant_id = $1 AND role = 'admin' ORDER BY object_id",
     )
@@ -109,6 +123,12 @@ pub async fn load(db: &BenchDb, tenant_users: u32, total_users: u32, clients: us
     }
     tx.commit().await?;
     pool.close().await;
-    anyhow::ensure!(cookies.len() == clients, "not enough admins for {clients} sessions");
-    Ok(Fixture { tenant, session_cookies: cookies })
+    anyhow::ensure!(
+        cookies.len() == clients,
+        "not enough admins for {clients} sessions"
+    );
+    Ok(Fixture {
+        tenant,
+        session_cookies: cookies,
+    })
 }
