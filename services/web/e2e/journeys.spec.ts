@@ -5,6 +5,7 @@
 // list and their open browser session ends; idle logoff. Every page: axe + two screenshots.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { checkPage } from './support/pages';
+import { signInToConsole } from './support/signin';
 import { getTenant } from './support/provisioning';
 import { sim } from './support/sim';
 import { linkMailedTo } from './support/sink';
@@ -24,20 +25,7 @@ async function signIn(browser: Browser, upn: string, opts: { clock?: boolean } =
   const page = await ctx.newPage();
   if (opts.clock) await page.clock.install();
   await sim.signInAs(c.directory.id, upn);
-  // Right after setup the first sync may not have brought the person in yet ("no console role"):
-  // try again as a person would.
-  await expect
-    .poll(
-      async () => {
-        await page.goto(consoleUrl);
-        await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
-        const users = page.getByRole('heading', { level: 1, name: 'Users' });
-        await expect(users.or(page.getByRole('alert'))).toBeVisible();
-        return users.isVisible();
-      },
-      { timeout: 120_000, intervals: [2_000], message: `${upn} signs in` },
-    )
-    .toBe(true);
+  await signInToConsole(page, consoleUrl);
   return page;
 }
 
