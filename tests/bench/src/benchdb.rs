@@ -38,12 +38,12 @@ pub struct BenchDb {
 impl BenchDb {
     /// Same host and port as the admin URL. Like the local stack, no TLS on this
     /// machine-local connection (`sslmode=disable`; deployments use `verify-full`).
-    fn new(host: &str, port: u16) -> Self {
+    fn named(host: &str, port: u16, database: &str) -> Self {
         Self {
             owner_url: format!(
-                "postgres://pa_owner:pa_owner@{host}:{port}/{DATABASE}?sslmode=disable"
+                "postgres://pa_owner:pa_owner@{host}:{port}/{database}?sslmode=disable"
             ),
-            app_url: format!("postgres://pa_app:pa_app@{host}:{port}/{DATABASE}?sslmode=disable"),
+            app_url: format!("postgres://pa_app:pa_app@{host}:{port}/{database}?sslmode=disable"),
         }
     }
 
@@ -97,15 +97,25 @@ fn admin_url() -> String {
 /// applies the per-database bootstrap, runs the migrations as `pa_owner` and creates the
 /// bench tables.
 pub async fn prepare() -> anyhow::Result<BenchDb> {
-    let admin: PgConnectOptions = admin_url().parse()?;
-    let db = BenchDb::new(admin.get_host(), admin.get_port());
+    prepare_named(DATABASE).await
+}
 
+/// [`prepare`] for a database of the bench's own (`name`: a plain lowercase identifier), so a
+/// bench that loads a large data set never drops another bench's database mid-run.
+pub async fn prepare_named(name: &'static str) -> anyhow::Result<BenchDb> {
+    anyhow::ensure!(
+        name.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        "bench database names are plain identifiers"
+    );
+    let admin: PgConnectOptions = admin_url().parse()?;
+    let db = BenchDb::named(admin.get_host(), admin.get_port(), name);
     let mut conn = admin.connect().await?;
     sqlx::query("SELECT pg_advisory_lock($1)")
         .bind(BOOTSTRAP_LOCK_KEY)
         .execute(&mut conn)
         .await?;
-    let result = bootstrap_locked(&admin, &mut conn, &db).await;
+    let result = bootstrap_locked(&admin, &mut conn, &db, name).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(BOOTSTRAP_LOCK_KEY)
         .execute(&mut conn)
@@ -119,6 +129,7 @@ async fn bootstrap_locked(
     admin: &PgConnectOptions,
     conn: &mut PgConnection,
     db: &BenchDb,
+    database: &str,
 ) -> anyhow::Result<()> {
     sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL)
         .execute(&mut *conn)
@@ -126,16 +137,16 @@ async fn bootstrap_locked(
     // A fresh database for every bench: rows left by earlier runs (millions of tenants,
     // audit records and idempotency keys after a few runs, far beyond shared_buffers) would
     // make each run slower than the last and the figures incomparable. Identifiers can't be
-    // bound; DATABASE is a constant.
-    let drop = format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)");
+    // bound; the name is a constant or checked by prepare_named.
+    let drop = format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
         .execute(&mut *conn)
         .await?;
-    let create = format!("CREATE DATABASE {DATABASE} OWNER pa_owner");
+    let create = format!("CREATE DATABASE {database} OWNER pa_owner");
     sqlx::raw_sql(sqlx::AssertSqlSafe(create))
         .execute(&mut *conn)
         .await?;
-    let mut bench = admin.clone().database(DATABASE).connect().await?;
+    let mut bench = admin.clone().database(database).connect().await?;
     sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL)
         .execute(&mut bench)
         .await?;

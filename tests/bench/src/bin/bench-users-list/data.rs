@@ -74,8 +74,7 @@ pub async fn load(
     let admin_url = std::env::var("PA_BENCH_ADMIN_DATABASE_URL")
         .unwrap_or_else(|_| pa_db::testing::admin_url());
     let options: sqlx::postgres::PgConnectOptions = admin_url.parse()?;
-    let mut conn =
-        PgConnection::connect_with(&options.database(pa_bench::benchdb::DATABASE)).await?;
+    let mut conn = PgConnection::connect_with(&options.database(super::DATABASE)).await?;
     let tenant = Uuid::now_v7();
     tenant_row(&mut conn, tenant).await?;
     users(&mut conn, tenant, tenant_users, clients as u32).await?;
