@@ -2308,7 +2308,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The caller (role: any). */
+            /** @description The caller (role: any); `Cache-Control: no-store`. */
             200: {
                 headers: {
                     [name: string]: unknown;
