@@ -5,7 +5,8 @@
 # Bounded: every bench has fixed counts/durations and a hard time limit here; all traffic goes to
 # 127.0.0.1. Knobs (environment):
 #   PA_BENCH_QUICK=1          smoke run with small counts (figures not representative)
-#   PA_BENCH_ONLY=events,...  run a subset of: events, create-tenant, graph-read, users-list
+#   PA_BENCH_ONLY=events,...  run a subset of: events, create-tenant, graph-read, users-list,
+#                             audit-export
 #   PA_BENCH_STRICT=1         exit 1 when a target is missed (default: only when a bench breaks)
 #   PA_BENCH_OUT=DIR          where the per-bench JSON files go (default target/bench-results)
 #   PA_BENCH_SETTLE_SECS=N    pause before each bench (default 15)
@@ -16,18 +17,20 @@ cd "$root"
 profile=bench-release
 bin="$root/target/$profile"
 out=${PA_BENCH_OUT:-$root/target/bench-results}
-only=${PA_BENCH_ONLY:-events,create-tenant,graph-read,users-list}
+only=${PA_BENCH_ONLY:-events,create-tenant,graph-read,users-list,audit-export}
 
 if [ "${PA_BENCH_QUICK:-0}" = 1 ]; then
     events_args=(--events 2000 --batch 200)
     tenant_args=(--warmup-secs 1 --secs 3)
     graph_args=(--users 2000,5000)
     users_list_args=(--tenant-users 10000 --total-users 50000 --warmup-secs 1 --secs 3)
+    audit_args=(--rows 100000 --small-rows 10000 --rounds 1)
 else
     events_args=(--events 50000 --batch 500)
     tenant_args=(--warmup-secs 5 --secs 20)
     graph_args=(--users 10000,100000)
     users_list_args=(--tenant-users 100000 --total-users 1000000 --warmup-secs 5 --secs 20)
+    audit_args=(--rows 1000000 --small-rows 100000 --rounds 3)
 fi
 
 if [ -f deploy/local/ensure-infra.sh ]; then
@@ -92,6 +95,8 @@ run graph-read 3-graph-read 3 "Graph read: all users + transitive members" 900 \
     "$bin/bench-graph-read" --sim-bin "$bin/entra-sim" "${graph_args[@]}"
 run users-list 5-users-list 16 "Console users list: GET /v1/users?search=…&limit=50" 1200 \
     "$bin/bench-users-list" "${users_list_args[@]}"
+run audit-export 6-audit-export 16 "Audit CSV export" 900 \
+    "$bin/bench-audit-export" "${audit_args[@]}"
 
 {
     echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared with other work on this machine)"

@@ -22,7 +22,7 @@
 //! tenants and never block each other), and appends one `audit_chain` row per record:
 //! `(tenant_id, seq, audit_id, encoding, prev_hash, hash)` with
 //! `hash = SHA-256(v1 prefix ‖ prev_hash ‖ seq ‖ every column of the record)` in the
-//! canonical, length-prefixed encoding documented in `chain::encoding` (RFC 3339
+//! canonical, length-prefixed encoding documented in [`chain::encoding`] (RFC 3339
 //! microsecond UTC timestamps, raw UUID and address bytes, jsonb as PostgreSQL prints it).
 //! A record is sealed about a second after it commits ([`SealerSettings::poll_interval`]).
 //!

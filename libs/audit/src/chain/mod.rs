@@ -1,7 +1,7 @@
 //! The tamper-evident hash chain over each tenant's `audit_log` (migration 0051): the
 //! [`Sealer`] that appends records to it, and [`verify_chain`] that recomputes it.
 
-mod encoding;
+pub mod encoding;
 mod hash;
 mod seal;
 mod verify;
