@@ -20,10 +20,11 @@ test: ## Run every test (infra ensured; fault tests in a serial second pass); AR
 bench: ## Run the benchmarks and rewrite tests/bench/RESULTS.md
 	@if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "no benchmarks yet (tests/bench/run.sh)"; fi
 
-openapi: ## Regenerate the committed OpenAPI contracts in openapi/
-	@cargo run -q -p tenant-provisioning -- openapi > openapi/tenant-provisioning.json.tmp
-	@mv openapi/tenant-provisioning.json.tmp openapi/tenant-provisioning.json
-	@echo "wrote openapi/tenant-provisioning.json"
+openapi: ## Regenerate the committed OpenAPI contracts in openapi/ (and the web client generated from them)
+	@for svc in tenant-provisioning consent sync-dispatch admin-console; do \
+		cargo run -q -p $$svc -- openapi > openapi/$$svc.json.tmp && mv openapi/$$svc.json.tmp openapi/$$svc.json && echo "wrote openapi/$$svc.json"; \
+	done
+	@if [ -d services/web/node_modules ]; then (cd services/web && npm run --silent generate) && echo "regenerated services/web/src/lib/api"; fi
 
 fmt: ## Format the code
 	cargo fmt --all

@@ -19,19 +19,32 @@ if [ ! -s "$SETUP_LINK_KEY_FILE" ]; then
     (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$SETUP_LINK_KEY_FILE")
 fi
 SETUP_LINK_KEY=$(cat "$SETUP_LINK_KEY_FILE")
+# admin-console seals emergency-access TOTP secrets with this AES-256-GCM key: kept like the one above.
+TOTP_KEY_FILE="$PA_RUN/emergency-totp-key"
+if [ ! -s "$TOTP_KEY_FILE" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TOTP_KEY_FILE")
+fi
+TOTP_KEY=$(cat "$TOTP_KEY_FILE")
+
+# The simulator is the local stack's Microsoft: its base URLs, CA and (fake) app registration
+# (tests/entra-sim/src/config.rs). Pointing these at Microsoft is all it takes to use real Entra ID.
+ENTRA_SIM="ENTRA__LOGIN_BASE_URL=https://127.0.0.1:8443 ENTRA__GRAPH_BASE_URL=https://127.0.0.1:8443/graph ENTRA__EXTRA_CA_PEM=$PA_RUN/entra-sim-ca.pem ENTRA__CLIENT_ID=4f0e8d2c-5b7a-4c1e-9a63-2d8f1b7e6c50 ENTRA__CREDENTIAL__SECRET=sim~Qx8Q~local.development.only.not.a.real.secret"
+# The web front-end (services/web), built below and served by consent (the wizard) and
+# admin-console (the console) on their own origins.
+WEB_DIST="$PA_ROOT/services/web/dist"
+WEB="WEB__DIR=$WEB_DIST"
 
 # ---------------------------------------------------------------------------------------------
 # The services. One line each: crate/binary | HTTP port | env prefix | arguments | extra settings.
 # Every service gets {prefix}HTTP__BIND, HTTP__PUBLIC_BASE_URL, DATABASE__URL, AMQP__URL and
 # TELEMETRY__LOG_FORMAT; "extra settings" are space-separated KEY=VALUE pairs that get the prefix
 # too (no spaces inside values). A line whose services/<crate> does not exist yet is skipped.
-# Ports and prefixes: plan/CONTRACTS.md.
+# Secret values are written only to .run/env/<service>.env (mode 0600), never to the logs.
 SERVICES=(
     "tenant-provisioning|8081|PA_TP_|serve|SMTP__HOST=127.0.0.1 SMTP__PORT=2525 SETUP_LINKS__WIZARD_BASE_URL=http://127.0.0.1:8082 SETUP_LINKS__TOKEN_KEY=$SETUP_LINK_KEY"
-    # Not built yet; when a crate lands, add its line, e.g. (settings as its config.rs names them):
-    # "consent|8082|PA_CONSENT_|serve|ENTRA__LOGIN_BASE_URL=https://127.0.0.1:8443 ENTRA__EXTRA_CA_PEM=$PA_RUN/entra-sim-ca.pem"
-    # "sync-dispatch|8083|PA_SYNC_|serve|..."
-    # "admin-console|8084|PA_CONSOLE_|serve|..."
+    "consent|8082|PA_CONSENT_|serve|$ENTRA_SIM WIZARD__COOKIE_SECURE=false SMTP__HOST=127.0.0.1 SMTP__PORT=2525 CONSOLE__BASE_URL=http://127.0.0.1:8084 $WEB"
+    "sync-dispatch|8083|PA_SYNC_|serve|$ENTRA_SIM"
+    "admin-console|8084|PA_CONSOLE_|serve|$ENTRA_SIM CONSOLE__COOKIE_SECURE=false EMERGENCY__TOTP_KEY=$TOTP_KEY $WEB"
 )
 # ---------------------------------------------------------------------------------------------
 
@@ -89,6 +102,7 @@ bash "$PA_ROOT/deploy/local/ensure-infra.sh"
 # --- 2. stop a previous run, build, migrate --------------------------------------------------
 bash "$PA_ROOT/deploy/local/down.sh" --quiet
 mkdir -p "$PA_RUN/logs" "$PA_RUN/pids" "$PA_RUN/env" "$PA_RUN/mail"
+chmod 700 "$PA_RUN/env"
 
 command -v cargo >/dev/null 2>&1 ||
     die "cargo not found: install Rust with rustup (https://rustup.rs); rust-toolchain.toml pins the version"
@@ -100,6 +114,11 @@ for row in "${SERVICES[@]}"; do
 done
 step "building the binaries (cargo build --bins ${packages[*]})"
 cargo build --bins "${packages[@]}"
+
+step "building the web front-end (services/web: npm ci, vite build)"
+command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js 20 or newer (Debian: apt-get install nodejs npm)"
+(cd "$PA_ROOT/services/web" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build >/dev/null) ||
+    die "building services/web failed"
 
 step "migrating patient_access (pa-migrate as pa_owner)"
 PA_MIGRATE_DATABASE_URL="$DB_OWNER_URL" "$BIN/pa-migrate"
@@ -118,6 +137,10 @@ require_free_port entra-sim "$SIM_HTTPS_PORT"
 launch entra-sim "$BIN/entra-sim" --bind "127.0.0.1:$SIM_HTTP_PORT" --https-bind "127.0.0.1:$SIM_HTTPS_PORT" \
     --ca-out "$PA_RUN/entra-sim-ca.pem" --ca-key "$PA_RUN/entra-sim-ca-key.pem" --seed-demo
 
+# The services read the simulator's CA file at start: wait until it is written.
+wait_ready smtp-sink "http://127.0.0.1:$MAIL_HTTP_PORT/healthz"
+wait_ready entra-sim "http://127.0.0.1:$SIM_HTTP_PORT/_sim/info"
+
 started=()
 for row in "${SERVICES[@]}"; do
     IFS='|' read -r name port prefix args extra <<<"$row"
@@ -134,7 +157,8 @@ for row in "${SERVICES[@]}"; do
     read -r -a extra_settings <<<"$extra"
     settings+=("${extra_settings[@]}")
     env_file="$PA_RUN/env/$name.env"
-    : >"$env_file"
+    (umask 077 && : >"$env_file")
+    chmod 600 "$env_file"
     for kv in "${settings[@]}"; do
         printf '%s%s\n' "$prefix" "$kv" >>"$env_file"
     done
@@ -156,8 +180,6 @@ done
 
 # --- 4. wait until everything answers ------------------------------------------------------------
 step "waiting for readiness"
-wait_ready smtp-sink "http://127.0.0.1:$MAIL_HTTP_PORT/healthz"
-wait_ready entra-sim "http://127.0.0.1:$SIM_HTTP_PORT/_sim/info"
 # It prints its URLs, app credentials and tenants right after it starts listening.
 for _ in $(seq 1 20); do
     if grep -q 'client id' "$PA_RUN/logs/entra-sim.log"; then break; fi

@@ -27,6 +27,9 @@ pub struct Settings {
     pub console: ConsoleSettings,
     pub emergency: EmergencySettings,
     pub workers: WorkerSettings,
+    /// The built web front-end (services/web) served on this origin: the console at `/`
+    /// (none unless `web.dir` is set). `/setup` belongs to the consent service's origin.
+    pub web: pa_http::spa::SpaSettings,
 }
 
 impl Default for Settings {
@@ -45,7 +48,15 @@ impl Default for Settings {
             console: Default::default(),
             emergency: Default::default(),
             workers: Default::default(),
+            web: default_web(),
         }
+    }
+}
+
+fn default_web() -> pa_http::spa::SpaSettings {
+    pa_http::spa::SpaSettings {
+        reserved_prefixes: vec!["/setup".to_owned()],
+        ..Default::default()
     }
 }
 
@@ -57,7 +68,9 @@ impl Settings {
 
     /// This service's defaults for the sections whose type belongs to a library.
     pub fn section_defaults() -> pa_config::SectionDefaults {
-        pa_config::SectionDefaults::new().section("http", &Self::default().http)
+        pa_config::SectionDefaults::new()
+            .section("http", &Self::default().http)
+            .section("web", &default_web())
     }
 
     /// The sign-in redirect URI registered with Entra ID.

@@ -57,6 +57,7 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let sealing = SealingKey::from_base64(settings.emergency.totp_key.expose_secret())
             .map_err(StartupError::Config)?;
+        let spa = pa_http::spa::Spa::load(&settings.web)?;
         let entra = EntraClient::new(settings.entra.clone())?;
         let id_tokens = IdTokenValidator::new(&entra);
         let pool = pa_db::connect(&settings.database).await?;
@@ -144,8 +145,12 @@ impl Application {
                 .service(scope::scope("/auth").configure(routes::configure_auth))
                 .service(scope::scope("/v1").configure(routes::configure_v1))
                 .split_for_parts();
-            let (readiness, openapi) = (readiness.clone(), openapi.clone());
-            app.configure(move |cfg| pa_http::configure_common(cfg, readiness, openapi))
+            let (readiness, openapi, spa) = (readiness.clone(), openapi.clone(), spa.clone());
+            let app = app.configure(move |cfg| pa_http::configure_common(cfg, readiness, openapi));
+            match spa {
+                Some(spa) => app.configure(move |cfg| pa_http::spa::configure(cfg, spa)),
+                None => app,
+            }
         })
         .listen(listener)?
         .run();
