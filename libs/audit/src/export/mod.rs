@@ -6,7 +6,7 @@ mod row;
 use std::pin::Pin;
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, TryStreamExt as _};
 use pa_domain::TenantId;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -65,13 +65,14 @@ pub type ExportStream = Pin<Box<dyn Stream<Item = Result<Bytes, AuditError>> + S
 ///
 /// Memory stays flat however many records match: the stream reads chunks of
 /// [`ExportOptions::chunk_rows`] records (a keyset query on the same indexes as the audit
-/// page, each in its own short transaction under the tenant's context), encodes each and
-/// yields it. While a chunk is encoded and consumed the next one is read (a Tokio task, so
-/// call it inside a Tokio runtime, as actix-web is), never more: at most two chunks are in
-/// memory, a slow client slows the reading instead of filling memory, and no transaction or
-/// snapshot is held between chunks. Dropping the stream cancels the read in progress. Records are immutable, so the export is consistent; records
-/// written while it runs appear only if they are older than the part already exported.
-/// Each record carries its chain position and hash (`chain_seq`, `chain_hash`; empty
+/// page, each in its own short transaction under the tenant's context), encoding each row
+/// as it arrives, and yields each chunk's bytes. While a chunk is consumed the next one is
+/// read and encoded (a Tokio task, so call it inside a Tokio runtime, as actix-web is),
+/// never more: at most two encoded chunks are in memory, a slow client slows the reading
+/// instead of filling memory, and no transaction or snapshot is held between chunks.
+/// Dropping the stream cancels the read in progress. Records are immutable, so the export
+/// is consistent; records written while it runs appear only if they are older than the
+/// part already exported. Each record carries its chain position and hash (`chain_seq`, `chain_hash`; empty
 /// while not yet sealed) so the export can be checked against the chain later.
 pub fn export_tenant(
     pool: PgPool,
@@ -95,9 +96,9 @@ pub fn export_tenant_with(
             pool,
             tenant,
             filter,
+            format,
             chunk: i64::from(options.chunk_rows.max(1)),
         },
-        format,
         prefetched: None,
         started: false,
         done: false,
@@ -107,8 +108,7 @@ pub fn export_tenant_with(
 
 struct Export {
     fetch: Fetch,
-    format: ExportFormat,
-    /// The next chunk, already being read while this one is encoded and sent.
+    /// The next chunk, already being read and encoded while this one is consumed.
     prefetched: Option<Prefetch>,
     started: bool,
     done: bool,
@@ -119,52 +119,49 @@ impl Export {
         if self.done {
             return Ok(None);
         }
-        let rows = match self.prefetched.take() {
-            Some(next) => next.rows().await?,
-            None => self.fetch.rows(None).await?,
+        let chunk = match self.prefetched.take() {
+            Some(next) => next.chunk().await?,
+            None => self.fetch.chunk(None, !self.started).await?,
         };
-        self.done = (rows.len() as i64) < self.fetch.chunk;
-        if let (false, Some(last)) = (self.done, rows.last()) {
-            // Read the next chunk while this one is encoded and consumed: the database and
-            // the encoding overlap, and at most two chunks are in memory.
-            let cursor = AuditCursor::after(last.occurred_at, last.id);
+        self.started = true;
+        self.done = (chunk.rows as i64) < self.fetch.chunk;
+        if let (false, Some(cursor)) = (self.done, chunk.last) {
+            // Read and encode the next chunk while this one is consumed: the database, the
+            // encoding and the client overlap, and at most two chunks are in memory.
             let fetch = self.fetch.clone();
             self.prefetched = Some(Prefetch(tokio::spawn(async move {
-                fetch.rows(Some(cursor)).await
+                fetch.chunk(Some(cursor), false).await
             })));
         }
-        let mut out = Vec::with_capacity(rows.len() * 400 + CSV_HEADER.len());
-        if !self.started {
-            self.started = true;
-            if self.format == ExportFormat::Csv {
-                out.extend_from_slice(CSV_HEADER.as_bytes());
-            }
-        }
-        for row in &rows {
-            match self.format {
-                ExportFormat::Csv => row.write_csv(&mut out),
-                ExportFormat::Ndjson => row.write_ndjson(&mut out),
-            }
-        }
-        if out.is_empty() {
+        if chunk.bytes.is_empty() {
             return Ok(None);
         }
-        Ok(Some((Bytes::from(out), self)))
+        Ok(Some((Bytes::from(chunk.bytes), self)))
     }
 }
 
-/// Reads one chunk of the export.
+/// One encoded chunk: whole lines, how many records, and the cursor after the last.
+struct Chunk {
+    bytes: Vec<u8>,
+    rows: usize,
+    last: Option<AuditCursor>,
+}
+
+/// Reads and encodes one chunk of the export.
 #[derive(Clone)]
 struct Fetch {
     pool: PgPool,
     tenant: TenantId,
     filter: AuditFilter,
+    format: ExportFormat,
     chunk: i64,
 }
 
 impl Fetch {
-    /// The chunk after `cursor`, in its own short transaction under the tenant's context.
-    async fn rows(&self, cursor: Option<AuditCursor>) -> Result<Vec<ExportRow>, AuditError> {
+    /// The chunk after `cursor` (with the CSV header first when `header`), read in its own
+    /// short transaction under the tenant's context and encoded row by row as the rows
+    /// arrive, so only the encoded bytes are kept.
+    async fn chunk(&self, cursor: Option<AuditCursor>, header: bool) -> Result<Chunk, AuditError> {
         let mut tx = pa_db::begin_tenant(&self.pool, self.tenant)
             .await
             .map_err(AuditError::Db)?;
@@ -177,20 +174,38 @@ impl Fetch {
             cursor.as_ref(),
             self.chunk,
         );
-        let rows = qb.build_query_as().fetch_all(&mut *tx).await?;
+        let mut chunk = Chunk {
+            bytes: Vec::with_capacity(self.chunk as usize * 420),
+            rows: 0,
+            last: None,
+        };
+        if header && self.format == ExportFormat::Csv {
+            chunk.bytes.extend_from_slice(CSV_HEADER.as_bytes());
+        }
+        {
+            let mut rows = qb.build_query_as::<ExportRow>().fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                match self.format {
+                    ExportFormat::Csv => row.write_csv(&mut chunk.bytes),
+                    ExportFormat::Ndjson => row.write_ndjson(&mut chunk.bytes),
+                }
+                chunk.rows += 1;
+                chunk.last = Some(AuditCursor::after(row.occurred_at, row.id));
+            }
+        }
         tx.commit().await?;
-        Ok(rows)
+        Ok(chunk)
     }
 }
 
 /// A chunk being read by a task of its own; dropping it (the consumer went away) cancels
 /// the read.
-struct Prefetch(tokio::task::JoinHandle<Result<Vec<ExportRow>, AuditError>>);
+struct Prefetch(tokio::task::JoinHandle<Result<Chunk, AuditError>>);
 
 impl Prefetch {
-    async fn rows(mut self) -> Result<Vec<ExportRow>, AuditError> {
+    async fn chunk(mut self) -> Result<Chunk, AuditError> {
         match (&mut self.0).await {
-            Ok(rows) => rows,
+            Ok(chunk) => chunk,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => Err(AuditError::Unreadable(
                 "the export's read was cancelled".into(),

@@ -24,14 +24,13 @@ use pa_domain::TenantId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// The export must reach this share of the bare COPY's rows/s. It measures 50–60 % here; the
-/// gap is by design (see the note the bench writes), and without the read-ahead of the next
-/// chunk it fell to about 30 %, which this catches.
-const TARGET_SHARE_OF_COPY: f64 = 0.4;
+/// The export must reach this share of the bare COPY's rows/s (as the users-list bench asks
+/// of its direct SQL). It measures about 60 % here: the gap is by design (see the note the
+/// bench writes).
+const TARGET_SHARE_OF_COPY: f64 = 0.5;
 /// "Peak RSS flat": the peak for ten times the records may be at most this factor higher
-/// (growing with the export would show as ~10×; runs of one export differ by up to ~30 %
-/// with the allocator's caching across the runtime's threads).
-const TARGET_RSS_RATIO: f64 = 1.5;
+/// (memory growing with the export would show as up to ~10×).
+const TARGET_RSS_RATIO: f64 = 1.25;
 /// This bench's own database: its million records take a while to load, and another bench
 /// starting meanwhile must not drop them (benchdb::prepare_named).
 const DATABASE: &str = "patient_access_bench_audit";
@@ -244,8 +243,9 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     ));
     report.note(
         "COPY runs the whole query at once (PostgreSQL picks a parallel hash join and sort); \
-         the export reads keyset chunks (an index range and a chain-row probe per record), \
-         each its own short transaction, the next read while the current one is encoded",
+         the export reads keyset chunks of 5,000 (an index range and a chain-row probe per \
+         record), each its own short transaction, reading and encoding the next while the \
+         current one is consumed",
     );
     Ok(())
 }
