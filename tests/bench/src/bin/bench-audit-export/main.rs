@@ -226,7 +226,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         Goal::AtMost,
         TARGET_RSS_RATIO,
         Some(round(args.rows as f64 / args.small_rows as f64, 1)),
-        "(records ratio)",
+        "records ratio",
     ));
     report.note(format!(
         "the export reaches {:.0} % of the bare COPY's rows/s (best rounds); peak RSS {:.1} MiB \
