@@ -7,12 +7,11 @@ use super::read::{read_groups, read_users};
 use super::{RunCtx, RunError, Staged};
 use crate::repo::config;
 
+/// Staging sequence numbers of directly assigned users (after any group member's).
+const DIRECT_SEQ: i64 = 1 << 48;
+
 /// Reads everything into staging (nothing is applied here).
 pub async fn run(ctx: &RunCtx) -> Result<Staged, RunError> {
-    // Delta positions first ("from now"): whatever changes while the groups are read is
-    // seen again by the next incremental run (a duplicate is harmless).
-    let users_delta_link = latest(ctx.graph.users_delta(DeltaStart::Latest)).await?;
-    let groups_delta_link = latest(ctx.graph.groups_delta(DeltaStart::Latest)).await?;
     let (groups, direct) = {
         let mut tx = pa_db::begin_tenant(&ctx.pool, ctx.tenant).await?;
         let groups = config::groups(&mut tx, ctx.tenant).await?;
@@ -20,9 +19,20 @@ pub async fn run(ctx: &RunCtx) -> Result<Staged, RunError> {
         tx.commit().await?;
         (groups, direct)
     };
-    let mut seq = 0;
-    let read = read_groups(ctx, groups.iter().map(|g| g.group_id).collect(), &mut seq).await?;
-    let direct_staged = read_users(ctx, &direct, &mut seq).await?;
+    // Everything at once. The delta positions are taken before the group reads end, so
+    // whatever changes while the groups are read is seen again by the next incremental run
+    // (a duplicate is harmless). Directly assigned users get their own staging sequence.
+    let (mut group_seq, mut direct_seq) = (0, DIRECT_SEQ);
+    let (users_delta_link, groups_delta_link, read, direct_staged) = tokio::try_join!(
+        latest(ctx.graph.users_delta(DeltaStart::Latest)),
+        latest(ctx.graph.groups_delta(DeltaStart::Latest)),
+        read_groups(
+            ctx,
+            groups.iter().map(|g| g.group_id).collect(),
+            &mut group_seq
+        ),
+        read_users(ctx, &direct, &mut direct_seq),
+    )?;
     Ok(Staged {
         full: true,
         reread: read.found,

@@ -103,24 +103,43 @@ pub async fn read_groups(
     Ok(read)
 }
 
-/// One group: its name, its transitive user members, its nested groups.
+/// One group: its name, its transitive user members and its nested groups, the three read
+/// at once (the member pages are the only chain that must be read one after another).
 async fn read_group(
     graph: GraphClient,
     group: Uuid,
     tx: mpsc::Sender<Batch>,
 ) -> Result<(), RunError> {
     let id = GroupId::from_uuid(group);
-    let send = |batch| {
-        let tx = tx.clone();
-        async move { tx.send(batch).await.map_err(|_| RunError::Stopped) }
+    let (meta, members, ()) = tokio::try_join!(
+        async {
+            match graph.group(id).await {
+                Ok(meta) => Ok(Some(meta)),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(RunError::from(e)),
+            }
+        },
+        read_members(&graph, id, &tx),
+        read_nested(&graph, id, &tx),
+    )?;
+    let batch = match (meta, members) {
+        (Some(meta), true) => Batch::Found {
+            group,
+            name: meta.display_name.unwrap_or_default(),
+        },
+        // Not found, or deleted while we read it.
+        _ => Batch::Gone { group },
     };
-    let meta = match graph.group(id).await {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == ErrorKind::NotFound => return send(Batch::Gone { group }).await,
-        Err(e) => return Err(e.into()),
-    };
-    let name = meta.display_name.clone().unwrap_or_default();
-    send(Batch::Found { group, name }).await?;
+    tx.send(batch).await.map_err(|_| RunError::Stopped)
+}
+
+/// The group's transitive user members, page by page; false when the group is not found.
+async fn read_members(
+    graph: &GraphClient,
+    id: GroupId,
+    tx: &mpsc::Sender<Batch>,
+) -> Result<bool, RunError> {
+    let group = id.as_uuid();
     let mut members = graph.member_users(id, MemberScope::Transitive, PageSize::MAX);
     loop {
         match members.next_page().await {
@@ -130,27 +149,41 @@ async fn read_group(
                     users: page.items,
                     count: page.count,
                 };
-                send(batch).await?;
+                tx.send(batch).await.map_err(|_| RunError::Stopped)?;
             }
-            Ok(None) => break,
-            // Deleted while we read it.
-            Err(e) if e.kind() == ErrorKind::NotFound => return send(Batch::Gone { group }).await,
+            Ok(None) => return Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(e.into()),
         }
     }
-    if meta.is_microsoft_365() {
-        // A Microsoft 365 group cannot contain groups (Graph answers 400 to the cast).
-        return Ok(());
-    }
+}
+
+/// The groups nested (at any depth) in the group. A Microsoft 365 group cannot contain
+/// groups: Graph answers 400 to the cast, which reads as none.
+async fn read_nested(
+    graph: &GraphClient,
+    id: GroupId,
+    tx: &mpsc::Sender<Batch>,
+) -> Result<(), RunError> {
+    let group = id.as_uuid();
     let mut nested = graph.member_groups(id, MemberScope::Transitive, PageSize::MAX);
     loop {
         match nested.next_page().await {
             Ok(Some(page)) => {
                 let ids = page.items.iter().map(|g| g.id.as_uuid()).collect();
-                send(Batch::Nested { group, ids }).await?;
+                tx.send(Batch::Nested { group, ids })
+                    .await
+                    .map_err(|_| RunError::Stopped)?;
             }
             Ok(None) => return Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => return send(Batch::Gone { group }).await,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::NotFound | ErrorKind::BadRequest | ErrorKind::UnsupportedQuery
+                ) =>
+            {
+                return Ok(());
+            }
             Err(e) => return Err(e.into()),
         }
     }

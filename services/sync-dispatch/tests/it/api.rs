@@ -41,7 +41,7 @@ async fn the_status_shows_a_running_syncs_progress_and_the_history_lists_its_run
         .await;
     stack
         .wait_run(&t, &HashSet::new(), |r| {
-            r.status == "running" && r.pages_read >= 2
+            r.status == "running" && r.objects_read >= 1_500
         })
         .await;
 

@@ -119,7 +119,7 @@ async fn a_worker_killed_mid_run_has_its_run_retried_by_another_with_nothing_hal
         .await;
     let running = stack
         .wait_run(&t, &HashSet::new(), |r| {
-            r.status == "running" && r.pages_read >= 2
+            r.status == "running" && r.objects_read >= 1_500
         })
         .await;
 
