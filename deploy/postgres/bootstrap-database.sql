@@ -14,7 +14,9 @@ DO $$
 BEGIN
     EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO pa_owner', current_database());
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO pa_app', current_database());
+    -- TEMPORARY: sync-dispatch plans a run's changes in transaction-local temporary tables
+    -- (ON COMMIT DROP); they are private to the session and hold no other tenant's data.
+    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO pa_app', current_database());
 END
 $$;
 
