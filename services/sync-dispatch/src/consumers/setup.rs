@@ -24,7 +24,18 @@ pub(super) async fn setup_completed(
         s.full_reconcile_secs,
     )
     .await
-    .map_err(db)?;
+    .map_err(|e| {
+        let e = pa_db::DbError::from(e);
+        if e.is_foreign_key_violation("sync_tenants_tenant_id_fkey") {
+            // setup.completed always follows the tenant's provisioning: an unknown tenant is
+            // another environment's event and never becomes valid.
+            pa_messaging::HandlerError::reject(anyhow::anyhow!(
+                "setup.completed for a tenant that is not in the registry"
+            ))
+        } else {
+            db(e)
+        }
+    })?;
     let direct = [DirectAssignment {
         object_id: event.initial_admin.object_id,
         role: AccessRole::Admin,

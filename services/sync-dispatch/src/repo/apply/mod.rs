@@ -97,7 +97,7 @@ pub async fn apply(
 ) -> Result<ApplyOutcome, sqlx::Error> {
     let t = *tenant.as_uuid();
     let run = scope.run_id.unwrap_or(Uuid::nil());
-    sqlx::raw_sql(sql::TEMP_TABLES).execute(&mut *conn).await?;
+    clear_scratch(conn, t).await?;
     sqlx::query(sql::GRANTS)
         .bind(t)
         .bind(run)
@@ -160,7 +160,10 @@ pub async fn apply(
             .execute(&mut *conn)
             .await?;
     }
-    let row = sqlx::query(write_sql::COUNTS).fetch_one(&mut *conn).await?;
+    let row = sqlx::query(write_sql::COUNTS)
+        .bind(t)
+        .fetch_one(&mut *conn)
+        .await?;
     let count = |name: &str| -> Result<u64, sqlx::Error> {
         Ok(u64::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
     };
@@ -173,8 +176,17 @@ pub async fn apply(
         protected,
         changes: count("changes")?,
     };
+    clear_scratch(conn, t).await?;
     tracing::debug!(?outcome, "applied");
     Ok(outcome)
+}
+
+/// Deletes the tenant's scratch rows (they must never be committed).
+async fn clear_scratch(conn: &mut PgConnection, tenant: Uuid) -> Result<(), sqlx::Error> {
+    for sql in sql::CLEAR_SCRATCH {
+        sqlx::query(sql).bind(tenant).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Step 3 of the module docs; returns (Admins protected, deactivations held).
@@ -191,6 +203,7 @@ async fn safety(
     let mut protected = 0;
     if after == 0 && before > 0 {
         protected = sqlx::query(sql::PROTECT_ADMINS)
+            .bind(tenant)
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -214,6 +227,7 @@ async fn safety(
         .execute(&mut *conn)
         .await?;
     let deactivations: i64 = sqlx::query_scalar(sql::COUNT_DEACTIVATIONS)
+        .bind(tenant)
         .fetch_one(&mut *conn)
         .await?;
     let n = u64::try_from(deactivations).unwrap_or(0);
@@ -227,6 +241,7 @@ async fn safety(
         .execute(&mut *conn)
         .await?;
     let held = sqlx::query(sql::HOLD_DEACTIVATIONS)
+        .bind(tenant)
         .execute(&mut *conn)
         .await?
         .rows_affected();

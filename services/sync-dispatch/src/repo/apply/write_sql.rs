@@ -18,8 +18,8 @@ pub fn upsert_users() -> String {
          SELECT $1, p.object_id, p.upn, p.display_name, p.mail, p.account_enabled, \
                 p.directory_state, p.new_role, p.new_source, p.new_status, p.new_reason, \
                 now(), now(), now(), NULLIF($2, '00000000-0000-0000-0000-000000000000'::uuid)
-           FROM sync_plan p
-          WHERE {CHANGED}
+           FROM sync_scratch_plan p
+          WHERE p.tenant_id = $1 AND ({CHANGED})
          ON CONFLICT (tenant_id, object_id) DO UPDATE SET
              user_principal_name = excluded.user_principal_name,
              display_name = excluded.display_name,
@@ -50,8 +50,8 @@ pub fn history() -> String {
                 p.new_role,
                 CASE WHEN c.change = 'deactivated' THEN p.new_reason END,
                 NULLIF($2, '00000000-0000-0000-0000-000000000000'::uuid)
-           FROM sync_plan p CROSS JOIN LATERAL (SELECT {CHANGE} AS change) c
-          WHERE c.change IS NOT NULL"
+           FROM sync_scratch_plan p CROSS JOIN LATERAL (SELECT {CHANGE} AS change) c
+          WHERE p.tenant_id = $1 AND c.change IS NOT NULL"
     )
 }
 
@@ -81,10 +81,10 @@ pub fn events() -> String {
                             'user_principal_name', p.upn, 'previous_role', p.old_role,
                             'role', p.new_role, 'run_id', r.run_id)
                     END AS data
-               FROM sync_plan p
+               FROM sync_scratch_plan p
               CROSS JOIN LATERAL (SELECT {CHANGE} AS change) c
               CROSS JOIN (SELECT NULLIF($2, '00000000-0000-0000-0000-000000000000'::uuid) AS run_id) r
-              WHERE c.change IS NOT NULL
+              WHERE p.tenant_id = $1 AND c.change IS NOT NULL
               ORDER BY p.object_id
            ) e"
     )
@@ -106,8 +106,8 @@ pub fn audit() -> String {
                     'run_id', NULLIF($2, '00000000-0000-0000-0000-000000000000'::uuid),
                     'cause', $4::text,
                     'caused_by', $5::text))
-           FROM sync_plan p CROSS JOIN LATERAL (SELECT {CHANGE} AS change) c
-          WHERE c.change IS NOT NULL"
+           FROM sync_scratch_plan p CROSS JOIN LATERAL (SELECT {CHANGE} AS change) c
+          WHERE p.tenant_id = $1 AND c.change IS NOT NULL"
     )
 }
 
@@ -126,4 +126,5 @@ SELECT count(*) FILTER (WHERE is_new) AS created,
        count(*) FILTER (WHERE protected) AS protected,
        count(*) FILTER (WHERE sync_user_change(old_status, new_status, old_role, new_role)
                               IS NOT NULL) AS changes
-  FROM sync_plan";
+  FROM sync_scratch_plan
+ WHERE tenant_id = $1";

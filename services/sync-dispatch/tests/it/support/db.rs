@@ -72,6 +72,16 @@ impl TestDb {
             .await;
         created.expect("clone the template");
         let _ = admin.close().await;
+        // A clone gets default database privileges: grant exactly what the real databases
+        // grant (pa_app: CONNECT only, no TEMPORARY).
+        let mut db = PgConnection::connect_with(&admin_options().database(&name))
+            .await
+            .expect("clone");
+        sqlx::raw_sql(pa_db::testing::BOOTSTRAP_DATABASE_SQL)
+            .execute(&mut db)
+            .await
+            .expect("bootstrap the clone");
+        let _ = db.close().await;
         Self { name }
     }
 
