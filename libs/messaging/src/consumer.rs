@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Outage};
 use crate::relay::error_chain;
 use crate::{AmqpSettings, Envelope, MessagingError, OutboxSignal, Shutdown};
 
@@ -150,13 +150,18 @@ pub async fn run_consumer(
         amqp.max_backoff(),
         spec.outbox.clone(),
     ));
+    let mut outage = Outage::default();
     tracing::info!(queue = %spec.queue, "consumer started");
     while !shutdown.is_requested() {
-        match session::run(&ctx, &amqp, &spec, &mut shutdown, &mut backoff).await {
+        match session::run(&ctx, &amqp, &spec, &mut shutdown, &mut backoff, &mut outage).await {
             Ok(()) => break,
             Err(MessagingError::InvalidUrl(e)) => return Err(MessagingError::InvalidUrl(e)),
             Err(error) => {
-                tracing::warn!(queue = %spec.queue, error = %error_chain(&error), "consumer disconnected; reconnecting");
+                if outage.failed() {
+                    tracing::warn!(queue = %spec.queue, error = %error_chain(&error), failures = outage.failures(), "consumer disconnected; reconnecting");
+                } else {
+                    tracing::debug!(queue = %spec.queue, error = %error_chain(&error), failures = outage.failures(), "consumer still disconnected");
+                }
                 if !backoff.wait(&mut shutdown).await {
                     break;
                 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tokio::sync::Mutex;
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Outage};
 pub(crate) use pa_telemetry::error_chain;
 
 use crate::{AmqpSettings, MessagingError, OutboxSignal, Shutdown};
@@ -89,15 +89,26 @@ impl OutboxRelay {
     }
 
     /// Runs until `shutdown` fires: drains, then sleeps until signalled or the poll interval;
-    /// on failure logs, backs off (100 ms doubling to `max_backoff_ms`) and reconnects.
+    /// on failure logs, backs off (100 ms doubling to `max_backoff_ms`, 1 s by default) and
+    /// reconnects — so after an outage publishing resumes within about that ceiling of the
+    /// broker's (or the database's) return.
     pub async fn run(self, shutdown: impl Into<Shutdown>) {
         let mut shutdown = shutdown.into();
         let mut backoff = Backoff::new(self.amqp.max_backoff());
+        let mut outage = Outage::default();
         tracing::info!("outbox relay started");
         while !shutdown.is_requested() {
             match self.drain_once().await {
                 Ok(count) => {
                     backoff.reset();
+                    if let Some((failures, lasted)) = outage.recovered() {
+                        tracing::info!(
+                            failures,
+                            outage_ms = u64::try_from(lasted.as_millis()).unwrap_or(u64::MAX),
+                            published = count,
+                            "outbox relay publishing again"
+                        );
+                    }
                     if count > 0 {
                         tracing::debug!(count, "outbox batch published");
                     }
@@ -107,7 +118,11 @@ impl OutboxRelay {
                     wakeup::wait(&self.signal, self.amqp.poll_interval(), &mut shutdown).await;
                 }
                 Err(error) => {
-                    tracing::warn!(error = %error_chain(&error), "outbox relay failed; backing off");
+                    if outage.failed() {
+                        tracing::warn!(error = %error_chain(&error), failures = outage.failures(), "outbox relay failed; retrying");
+                    } else {
+                        tracing::debug!(error = %error_chain(&error), failures = outage.failures(), "outbox relay failed again");
+                    }
                     if !backoff.wait(&mut shutdown).await {
                         break;
                     }

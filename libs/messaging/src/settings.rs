@@ -32,7 +32,10 @@ pub struct AmqpSettings {
     pub poll_interval_ms: u64,
     /// Longest wait for the broker to confirm a published batch (ms).
     pub confirm_timeout_ms: u64,
-    /// Ceiling of the reconnect backoff (ms).
+    /// Ceiling of the reconnect backoff (ms; default 1 000): after a broker or database
+    /// outage, the relay publishes and consumers consume again within about this long of
+    /// its end. Attempts against a stopped broker are refused at once, so a short ceiling
+    /// is cheap; a long one delays every event of a long outage by up to that much more.
     pub max_backoff_ms: u64,
     /// How long a consumer remembers a handled message id in `processed_messages` (hours;
     /// 0 keeps them forever). A duplicate arriving later than this would run again, so
@@ -55,7 +58,7 @@ impl Default for AmqpSettings {
             publish_batch_size: 200,
             poll_interval_ms: 1_000,
             confirm_timeout_ms: 30_000,
-            max_backoff_ms: 30_000,
+            max_backoff_ms: 1_000,
             processed_retention_hours: 24 * 7,
         }
     }

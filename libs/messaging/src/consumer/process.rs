@@ -14,7 +14,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::{Handler, HandlerError};
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Outage};
 use crate::error::AmqpContext;
 use crate::outbox::header;
 use crate::relay::error_chain;
@@ -236,13 +236,18 @@ impl Context {
     /// an outage does not use up the message's delivery limit.
     async fn decide(&self, envelope: &Envelope, shutdown: &mut Shutdown) -> Verdict {
         let mut backoff = Backoff::new(self.max_backoff);
+        let mut outage = Outage::default();
         loop {
             let error = match self.attempt(envelope).await {
                 Ok(Verdict::Retry(e)) if is_database_outage(&e) => e,
                 Ok(verdict) => return verdict,
                 Err(DbFailure(e)) => anyhow::Error::new(e),
             };
-            tracing::warn!(error = %error_chain(error.as_ref()), "database unavailable; retrying");
+            if outage.failed() {
+                tracing::warn!(error = %error_chain(error.as_ref()), "database unavailable; retrying");
+            } else {
+                tracing::debug!(error = %error_chain(error.as_ref()), failures = outage.failures(), "database still unavailable");
+            }
             if !backoff.wait(shutdown).await {
                 return Verdict::Abandon;
             }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::lanes::Lanes;
 use super::process::Context;
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Outage};
 use crate::error::AmqpContext;
 use crate::{AmqpSettings, ConsumerSpec, MessagingError, Shutdown, topology};
 
@@ -21,6 +21,7 @@ pub(super) async fn run(
     spec: &ConsumerSpec,
     shutdown: &mut Shutdown,
     backoff: &mut Backoff,
+    outage: &mut Outage,
 ) -> Result<(), MessagingError> {
     let connection = crate::connect(s, &format!("pa-consumer {}", spec.queue)).await?;
     let channel = connection
@@ -48,7 +49,16 @@ pub(super) async fn run(
         )
         .await
         .amqp("starting to consume")?;
-    tracing::info!(queue = %spec.queue, prefetch, "consuming");
+    match outage.recovered() {
+        Some((failures, lasted)) => tracing::info!(
+            queue = %spec.queue,
+            prefetch,
+            failures,
+            outage_ms = u64::try_from(lasted.as_millis()).unwrap_or(u64::MAX),
+            "consuming again"
+        ),
+        None => tracing::info!(queue = %spec.queue, prefetch, "consuming"),
+    }
     backoff.reset();
 
     let concurrency = if spec.concurrency == 0 {
