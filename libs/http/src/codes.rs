@@ -18,6 +18,12 @@ pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
 pub const INVALID_QUERY_PARAMETER: &str = "invalid_query_parameter";
 /// 400: a path segment could not be parsed.
 pub const INVALID_PATH_PARAMETER: &str = "invalid_path_parameter";
+/// Field-level code (in `errors[].code`) for a text input that contains a control character.
+pub const CONTROL_CHARACTER: &str = "control_character";
+/// 414: the request target (path and query) is longer than the service accepts.
+pub const URI_TOO_LONG: &str = "uri_too_long";
+/// 431: the request's header section is larger than the service accepts.
+pub const REQUEST_HEADER_FIELDS_TOO_LARGE: &str = "request_header_fields_too_large";
 /// 400: any other malformed request.
 pub const BAD_REQUEST: &str = "bad_request";
 /// 401: missing or invalid credentials.
@@ -47,9 +53,14 @@ pub fn for_status(status: StatusCode) -> (&'static str, &'static str) {
         405 => (METHOD_NOT_ALLOWED, "Method not allowed"),
         409 => (CONFLICT, "Conflict"),
         413 => (PAYLOAD_TOO_LARGE, "Payload too large"),
+        414 => (URI_TOO_LONG, "URI too long"),
         415 => (UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
         422 => (INVALID_FIELD, "Invalid field"),
         429 => (TOO_MANY_REQUESTS, "Too many requests"),
+        431 => (
+            REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request header fields too large",
+        ),
         503 => (SERVICE_UNAVAILABLE, "Service unavailable"),
         s if s >= 500 => (INTERNAL_ERROR, "Internal server error"),
         _ => (BAD_REQUEST, "Bad request"),

@@ -1,15 +1,15 @@
 //! `configure_common`: the routes and error handling every service mounts.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::extract_util::with_request;
 use crate::readiness::{healthz, readyz};
-use crate::{Problem, Readiness, codes};
+use crate::{Problem, Readiness, RouteTable, codes};
 
 /// Mounts, on the app or scope being configured:
 /// - `GET /healthz` → 200 `{"status":"ok"}`;
@@ -21,10 +21,19 @@ use crate::{Problem, Readiness, codes};
 /// - problem error handlers for actix's own `web::Path` (400 `invalid_path_parameter`),
 ///   `web::Query` and `web::Json` extractors, in case a service uses them.
 ///
-/// 405s (a route exists, the method does not) and every other empty error response are turned
-/// into problems by the [`crate::RequestTracing`] middleware, which must wrap the app.
+/// It also registers the [`RouteTable`] of `openapi` (plus these common routes) as app data, from
+/// which the middleware sets `Allow` on 405 answers. 405s (a route exists, the method does not)
+/// and every other empty error response are turned into problems by the
+/// [`crate::RequestTracing`] middleware, which must wrap the app.
 pub fn configure_common(cfg: &mut web::ServiceConfig, readiness: Readiness, openapi: OpenApi) {
+    let routes = RouteTable::from_openapi(&openapi)
+        .with("/healthz", &[Method::GET])
+        .with("/readyz", &[Method::GET])
+        .with("/openapi.json", &[Method::GET])
+        .with("/docs", &[Method::GET])
+        .with("/docs/", &[Method::GET]);
     cfg.app_data(web::Data::new(readiness))
+        .app_data(web::Data::new(routes))
         .app_data(path_config())
         .app_data(query_config())
         .app_data(json_config())

@@ -50,7 +50,9 @@ impl From<&HttpSettings> for BodyLimit {
 /// - 422 `unknown_field` (field = the unknown name, with its parent path) for fields the type
 ///   does not define (`#[serde(deny_unknown_fields)]`);
 /// - 422 `invalid_field` for wrong types, invalid values and missing fields, with the field path
-///   (`owner.address.city`, `members[2].id`) in `errors[].field`.
+///   (`owner.address.city`, `members[2].id`) in `errors[].field`;
+/// - 422 `invalid_field` (field code `control_character`) for a string or key anywhere in the
+///   body that holds a control character (C0, DEL, C1), checked once the body parsed.
 ///
 /// As a responder it serialises `T` with status 200 and `application/json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -186,7 +188,65 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(data_problem)?;
     de.end()
         .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
+    if may_contain_control_chars(body) {
+        let tree: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
+        if let Some(field) = control_char_path(&tree, String::new()) {
+            let field = if field.is_empty() {
+                ".".to_owned()
+            } else {
+                field
+            };
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::INVALID_FIELD,
+                "Invalid field",
+            )
+            .with_detail(format!("`{field}` contains a control character"))
+            .with_field_error_code(
+                field,
+                codes::CONTROL_CHARACTER,
+                "control characters are not allowed",
+            ));
+        }
+    }
     Ok(value)
+}
+
+/// Whether the raw body may hold a control character inside a string: JSON only carries them
+/// escaped (`\n`, `\u0000`, …), or as a raw DEL (0x7F) or C1 character (U+0080–U+009F, UTF-8
+/// `C2 80`–`C2 9F`).
+/// A cheap scan so the common body is parsed once.
+fn may_contain_control_chars(body: &[u8]) -> bool {
+    body.windows(2)
+        .any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'n' | b'r' | b't' | b'b' | b'f'))
+        || body.contains(&0x7F)
+        || body
+            .windows(2)
+            .any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]))
+}
+
+/// The path (`owner.members[2].name`, as in other field errors) of the first string or object
+/// key that holds a control character. Every text input refuses them (they end up in logs, mail
+/// subjects and PostgreSQL, which rejects NUL).
+fn control_char_path(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if crate::hygiene::has_control_chars(s) => Some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_char_path(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = join_path(&path, k);
+            if crate::hygiene::has_control_chars(k) {
+                Some(child)
+            } else {
+                control_char_path(v, child)
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn data_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {

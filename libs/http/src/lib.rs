@@ -64,7 +64,19 @@
 //! [`RequestId`]. [`configure_common`] also makes actix's own `web::Path`, `web::Query` and
 //! `web::Json` errors problems.
 //!
+//! # Request hygiene
+//!
+//! [`RequestTracing`] refuses, before routing, targets above 8 KiB (414), header sections above
+//! 16 KiB (431) and control characters in path segments and query parameters (400 naming the
+//! parameter); [`Json`] refuses them in any string of a body (422 naming the field). Every
+//! response carries `X-Content-Type-Options: nosniff`, every 405 an `Allow` header. What the
+//! HTTP/1 codec answers itself is listed in [`hygiene`].
+//!
 //! # OpenAPI
+//!
+//! [`openapi::finish`] completes a service's document: `servers`, `security: []` on public
+//! operations, the framework's own answers (400/413/414/415/431/503) and the no-control-character
+//! `pattern` on every request string.
 //!
 //! [`Problem`] and [`FieldError`] implement `utoipa::ToSchema`; reference them in responses:
 //! `(status = 422, body = pa_http::Problem, content_type = "application/problem+json")`.
@@ -73,12 +85,15 @@ pub mod codes;
 mod common;
 mod details;
 mod extract_util;
+pub mod hygiene;
 mod json;
 mod middleware;
+pub mod openapi;
 mod problem;
 mod query;
 mod readiness;
 mod request_id;
+mod routes;
 mod settings;
 pub mod spa;
 
@@ -90,4 +105,5 @@ pub use problem::{ApiResult, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, Problem};
 pub use query::{Query, parse_query};
 pub use readiness::{CheckOutcome, DEFAULT_CHECK_TIMEOUT, Readiness, ReadinessCheck};
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
+pub use routes::{Route, RouteTable};
 pub use settings::HttpSettings;

@@ -7,13 +7,13 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
-use actix_web::{Error, HttpMessage};
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use actix_web::{Error, HttpMessage, web};
 use futures::future::LocalBoxFuture;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::{PROBLEM_CONTENT_TYPE, Problem, REQUEST_ID_HEADER, RequestId};
+use crate::{PROBLEM_CONTENT_TYPE, Problem, REQUEST_ID_HEADER, RequestId, RouteTable, hygiene};
 
 /// The inbound W3C trace-context header.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
@@ -27,6 +27,12 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 ///   OpenTelemetry parent is the inbound `traceparent` header when present and valid;
 /// - fills `request_id` and `instance` in [`Problem`] bodies, and turns every other error
 ///   response (empty 404/405 from routing, errors of foreign extractors) into a problem;
+/// - answers before routing, with a problem, a request whose target is longer than
+///   [`crate::hygiene::MAX_URI_BYTES`] (414), whose headers exceed
+///   [`crate::hygiene::MAX_HEADER_BYTES`] (431), or whose path segments or query parameters
+///   contain a control character (400 naming the parameter);
+/// - sets `X-Content-Type-Options: nosniff` on every response, and `Allow` on every 405 (from
+///   the [`RouteTable`] that [`crate::configure_common`] registers);
 /// - logs one `request completed` event per request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestTracing;
@@ -93,21 +99,59 @@ where
             span.record("trace_id", trace_id.as_str());
         }
         let started = Instant::now();
-        let fut = span.in_scope(|| self.service.call(req));
+        let routes = req
+            .app_data::<web::Data<RouteTable>>()
+            .map(|d| d.clone().into_inner());
+        // Oversized or control-character requests are answered here, before any handler.
+        let outcome = match hygiene::check(&req, routes.as_deref()) {
+            Ok(()) => Ok(span.in_scope(|| self.service.call(req))),
+            Err(problem) => Err(reject(req, problem, &request_id)),
+        };
         Box::pin(
             async move {
-                // An `Err` here (only from misbehaving inner middleware) is passed through:
-                // actix renders it without our header, as there is no request left to attach.
-                let res = fut.await?;
-                let mut res = finish_problem(res, &request_id);
+                let mut res = match outcome {
+                    // An `Err` here (only from misbehaving inner middleware) is passed through:
+                    // actix renders it without our header, as there is no request left to attach.
+                    Ok(fut) => finish_problem(fut.await?, &request_id),
+                    Err(rejected) => rejected,
+                };
+                let headers = res.headers_mut();
                 if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
-                    res.headers_mut().insert(REQUEST_ID_HEADER, value);
+                    headers.insert(REQUEST_ID_HEADER, value);
                 }
+                headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+                add_allow(&mut res, routes.as_deref());
                 record(&tracing::Span::current(), &res, &method, started);
                 Ok(res)
             }
             .instrument(span),
         )
+    }
+}
+
+/// The problem answer to a request the hygiene checks refused.
+fn reject<B>(
+    req: ServiceRequest,
+    mut problem: Problem,
+    request_id: &RequestId,
+) -> ServiceResponse<EitherBody<B>> {
+    let details = problem.details_mut();
+    details.request_id = Some(request_id.as_str().to_owned());
+    details.instance = Some(req.path().to_owned());
+    let response = actix_web::ResponseError::error_response(&problem);
+    req.into_response(response).map_into_right_body()
+}
+
+/// Every 405 says which methods the resource supports (RFC 9110 §15.5.6), from the route table.
+fn add_allow<B>(res: &mut ServiceResponse<B>, routes: Option<&RouteTable>) {
+    if res.status() != StatusCode::METHOD_NOT_ALLOWED || res.headers().contains_key(ALLOW) {
+        return;
+    }
+    let allow = routes
+        .and_then(|t| t.lookup(res.request().path()))
+        .map(crate::Route::allow);
+    if let Some(value) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+        res.headers_mut().insert(ALLOW, value);
     }
 }
 

@@ -4,6 +4,8 @@
 mod support;
 
 mod common_routes;
+mod contract;
+mod hygiene;
 mod json_body;
 mod problems;
 mod query_params;
