@@ -12,9 +12,10 @@ const MAX_LEN: usize = 254;
 /// An e-mail address that passed [`EmailAddress::parse`].
 ///
 /// Rules: surrounding whitespace trimmed; at most 254 characters; exactly one `@`; a
-/// non-empty local part; a domain containing a dot (not at either end); no whitespace or
-/// control characters. The address is kept as given (after trimming), but equality and
-/// hashing ignore ASCII case, so `Ann@Example.org == ann@example.org`.
+/// non-empty local part; a domain containing a dot (not at either end); no whitespace,
+/// control or bidirectional formatting characters. The address is kept as given (after
+/// trimming), but equality and hashing ignore ASCII case, so
+/// `Ann@Example.org == ann@example.org`.
 ///
 /// Serialises as a string; deserialising runs `parse`. Stored in PostgreSQL as `text`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -31,7 +32,7 @@ pub enum EmailError {
     #[error("email address is longer than 254 characters")]
     TooLong,
     /// Contains whitespace or a control character.
-    #[error("email address contains whitespace or control characters")]
+    #[error("email address contains whitespace, control or bidirectional formatting characters")]
     InvalidCharacter,
     /// Zero or more than one `@`.
     #[error("email address must contain exactly one '@'")]
@@ -54,7 +55,10 @@ impl EmailAddress {
         if s.chars().count() > MAX_LEN {
             return Err(EmailError::TooLong);
         }
-        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // An address goes into a mail header: no bidirectional formatting either.
+        if s.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || crate::text::is_bidi_control(c))
+        {
             return Err(EmailError::InvalidCharacter);
         }
         let mut parts = s.split('@');
@@ -211,6 +215,10 @@ mod tests {
             ("ann@example.", EmailError::InvalidDomain),
             ("ann lee@example.org", EmailError::InvalidCharacter),
             ("ann\u{7}@example.org", EmailError::InvalidCharacter),
+            (
+                "ann\u{202E}gro.elpmaxe@example.org",
+                EmailError::InvalidCharacter,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(EmailAddress::parse(input), Err(expected), "input {input:?}");

@@ -8,8 +8,10 @@ mod email;
 mod environment;
 mod request_id;
 mod tenant_id;
+pub mod text;
 
 pub use email::{EmailAddress, EmailError};
 pub use environment::{Environment, EnvironmentError};
 pub use request_id::{RequestId, RequestIdError};
 pub use tenant_id::{TenantId, TenantIdError};
+pub use text::TextError;

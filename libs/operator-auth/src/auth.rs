@@ -21,8 +21,8 @@ pub struct OperatorAuth {
 }
 
 impl OperatorAuth {
-    /// Checks keys against `operator_api_keys` through `pool` (as `pa_app`; a platform
-    /// table without row-level security).
+    /// Checks keys against `operator_api_keys` through `pool` (a platform table without
+    /// row-level security; the service's role needs SELECT on it, and nothing more).
     pub fn new(pool: PgPool) -> Self {
         Self { pool }
     }
@@ -37,6 +37,10 @@ pub struct Operator {
     pub request_id: String,
     /// The client address as seen by the service.
     pub client_addr: Option<IpAddr>,
+    /// The key's recorded last use (`operator_api_keys.last_used_at`) is unset or over a
+    /// minute old: the owner of the table (tenant-provisioning) records uses at most once a
+    /// minute and reads this to know when. Read in the same lookup; this crate never writes.
+    pub last_use_stale: bool,
 }
 
 impl FromRequest for Operator {
@@ -67,8 +71,8 @@ pub async fn require_operator(
         Some(None) => return Ok(req.error_response(unauthorized(true))),
         Some(Some(key)) => key,
     };
-    let key_id = match authenticate(&auth.pool, &key).await {
-        Ok(Some(id)) => id,
+    let live = match lookup(&auth.pool, &key).await {
+        Ok(Some(live)) => live,
         Ok(None) => return Ok(req.error_response(unauthorized(true))),
         Err(e) => {
             tracing::error!(error = %e, "operator key check failed");
@@ -77,9 +81,10 @@ pub async fn require_operator(
         }
     };
     let operator = Operator {
-        key_id,
+        key_id: live.id,
         request_id: pa_http::RequestId::of(req.request()).into_string(),
         client_addr: req.peer_addr().map(|a| a.ip()),
+        last_use_stale: live.last_use_stale,
     };
     req.extensions_mut().insert(operator);
     next.call(req)
@@ -103,20 +108,36 @@ fn presented_key(req: &HttpRequest) -> Option<Option<OperatorKey>> {
 
 /// The id of `key` when it is a live (unrevoked) operator key, `None` when it is unknown or
 /// revoked. One index read by display prefix; the hash is compared in constant time.
-#[tracing::instrument(name = "auth.operator", skip_all)]
 pub async fn authenticate(pool: &PgPool, key: &OperatorKey) -> Result<Option<Uuid>, sqlx::Error> {
+    Ok(lookup(pool, key).await?.map(|live| live.id))
+}
+
+/// A live key found by [`lookup`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveKey {
+    /// `operator_api_keys.id`.
+    pub id: Uuid,
+    /// Its recorded last use is unset or over a minute old (see [`Operator::last_use_stale`]).
+    pub last_use_stale: bool,
+}
+
+/// [`authenticate`], also telling whether the key's recorded last use is stale.
+#[tracing::instrument(name = "auth.operator", skip_all)]
+pub async fn lookup(pool: &PgPool, key: &OperatorKey) -> Result<Option<LiveKey>, sqlx::Error> {
     let hash = key.hash();
-    let candidates: Vec<(Uuid, Vec<u8>, bool)> = sqlx::query_as(
-        "SELECT id, key_hash, revoked_at IS NOT NULL FROM operator_api_keys WHERE key_prefix = $1",
+    let candidates: Vec<(Uuid, Vec<u8>, bool, bool)> = sqlx::query_as(
+        "SELECT id, key_hash, revoked_at IS NOT NULL, \
+                coalesce(last_used_at < now() - interval '1 minute', true) \
+           FROM operator_api_keys WHERE key_prefix = $1",
     )
     .bind(key.prefix())
     .fetch_all(pool)
     .await?;
     Ok(candidates
         .into_iter()
-        .find(|(_, stored, _)| TokenHash::from_slice(stored).is_some_and(|s| s.ct_eq(&hash)))
-        .filter(|(_, _, revoked)| !revoked)
-        .map(|(id, _, _)| id))
+        .find(|(_, stored, _, _)| TokenHash::from_slice(stored).is_some_and(|s| s.ct_eq(&hash)))
+        .filter(|(_, _, revoked, _)| !revoked)
+        .map(|(id, _, _, last_use_stale)| LiveKey { id, last_use_stale }))
 }
 
 /// The 401 problem: `presented` tells a bad key (`error="invalid_token"`) from none.

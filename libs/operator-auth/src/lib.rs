@@ -1,4 +1,5 @@
-//! Operator authentication for every service that serves the vendor's operators.
+//! Operator authentication for every service that serves the vendor's operators
+//! (tenant-provisioning and sync-dispatch): one up-front check on every operator route.
 //!
 //! Operators authenticate with the API keys tenant-provisioning issues
 //! (`Authorization: Bearer pa_op_<43 base64url characters>`, table `operator_api_keys`,
@@ -13,7 +14,9 @@
 //!   runs, so a request without a live key learns nothing else; it leaves an [`Operator`] in
 //!   the request for the handler to extract.
 //!
-//! It never writes: recording `last_used_at` stays tenant-provisioning's business. A key is
+//! It never writes: recording `last_used_at` stays tenant-provisioning's business (it reads
+//! [`Operator::last_use_stale`], found by the same lookup, to record a use at most once a
+//! minute). A key is
 //! checked against the table on every request, so a revocation holds from the next request
 //! on, on every instance of every service. The key itself is never logged or echoed.
 //!
@@ -26,5 +29,7 @@
 mod auth;
 mod key;
 
-pub use auth::{Operator, OperatorAuth, authenticate, require_operator, unauthorized};
+pub use auth::{
+    LiveKey, Operator, OperatorAuth, authenticate, lookup, require_operator, unauthorized,
+};
 pub use key::{OperatorKey, TokenHash};

@@ -3,7 +3,7 @@
 //! [`codes`].
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, WWW_AUTHENTICATE};
+use actix_web::http::header::HeaderName;
 use actix_web::{HttpResponse, ResponseError};
 use pa_http::Problem;
 use time::OffsetDateTime;
@@ -28,9 +28,6 @@ pub mod codes {
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// No usable operator key: `presented` tells a missing header from a bad key.
-    #[error("unauthorized")]
-    Unauthorized { presented: bool },
     #[error("tenant not found")]
     TenantNotFound,
     #[error("setup link not found")]
@@ -81,7 +78,6 @@ impl ApiError {
         use codes::*;
         let conflict = |code: &str, title: &str| Problem::new(StatusCode::CONFLICT, code, title);
         match self {
-            Self::Unauthorized { presented } => unauthorized(*presented),
             Self::TenantNotFound => {
                 Problem::new(StatusCode::NOT_FOUND, TENANT_NOT_FOUND, "Tenant not found")
                     .with_detail("no tenant has this id")
@@ -172,21 +168,6 @@ impl ApiError {
             Self::Internal(_) => Problem::internal_error(),
         }
     }
-}
-
-fn unauthorized(presented: bool) -> Problem {
-    let (detail, challenge) = if presented {
-        (
-            "the operator API key is malformed, unknown or revoked",
-            r#"Bearer realm="patient-access", error="invalid_token""#,
-        )
-    } else {
-        (
-            "send an operator API key as `Authorization: Bearer pa_op_…`",
-            r#"Bearer realm="patient-access""#,
-        )
-    };
-    Problem::unauthorized(detail).with_header(WWW_AUTHENTICATE, challenge)
 }
 
 pub(crate) use pa_telemetry::error_chain;

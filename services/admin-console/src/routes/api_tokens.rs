@@ -118,10 +118,11 @@ pub async fn create_token(
     })?;
     let input = body.into_inner();
     let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    // pa-domain's rule for names: one visible line, no bidirectional formatting.
+    if let Err(e) = pa_domain::text::single_line(name, 100) {
         return Err(ApiError::InvalidField {
             field: "name",
-            message: "1-100 characters, no control characters".into(),
+            message: format!("1-100 characters, one line: {e}"),
         });
     }
     if !(1..=MAX_TTL_DAYS).contains(&input.expires_in_days) {

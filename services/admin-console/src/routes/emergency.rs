@@ -126,10 +126,11 @@ pub async fn create_account(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::ManageEmergencyAccounts)?;
     let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    // pa-domain's rule for names: one visible line, no bidirectional formatting.
+    if let Err(e) = pa_domain::text::single_line(&name, 100) {
         return Err(ApiError::InvalidField {
             field: "name",
-            message: "1-100 characters, no control characters".into(),
+            message: format!("1-100 characters, one line: {e}"),
         });
     }
     let id = Uuid::now_v7();

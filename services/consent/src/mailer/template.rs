@@ -1,5 +1,6 @@
 //! The welcome e-mail: subject, plain-text and HTML bodies.
 
+use pa_domain::text::strip_bidi_controls;
 use pa_mail::{Rendered, escape_html as escape};
 
 /// What goes into the welcome e-mail (nothing secret: the console URL only names the tenant).
@@ -10,8 +11,13 @@ pub struct WelcomeEmail<'a> {
 }
 
 impl WelcomeEmail<'_> {
+    /// Renders subject and bodies. The names come from Microsoft Graph and the tenant
+    /// registry: their Unicode bidirectional formatting characters are dropped, so a name
+    /// cannot reorder the subject or the text around it (pa-domain's text rules).
     pub fn render(&self) -> Rendered {
-        let subject = format!("Your Patient Access admin console for {}", self.tenant_name);
+        let admin_name = strip_bidi_controls(self.admin_name);
+        let tenant_name = strip_bidi_controls(self.tenant_name);
+        let subject = format!("Your Patient Access admin console for {tenant_name}");
         let text = format!(
             "Hello {admin},\n\n\
              Patient Access is now connected to your Microsoft Entra ID directory for {tenant}, \
@@ -21,8 +27,8 @@ impl WelcomeEmail<'_> {
              User sync runs in the background: the Users tab fills as it progresses. You can add \
              more admin and user groups in the console.\n\n\
              If you did not expect this e-mail, tell your IT department.\n\nPatient Access\n",
-            admin = self.admin_name,
-            tenant = self.tenant_name,
+            admin = admin_name,
+            tenant = tenant_name,
             url = self.console_url,
         );
         let html = format!(
@@ -35,8 +41,8 @@ impl WelcomeEmail<'_> {
              add more admin and user groups in the console.</p>\n\
              <p>If you did not expect this e-mail, tell your IT department.</p>\n\
              <p>Patient Access</p>\n</body></html>\n",
-            admin = escape(self.admin_name),
-            tenant = escape(self.tenant_name),
+            admin = escape(&admin_name),
+            tenant = escape(&tenant_name),
             url = escape(self.console_url),
         );
         Rendered {
@@ -67,5 +73,21 @@ mod tests {
         assert!(r.html.contains("href=\"http://console.example/?tenant=1\""));
         assert!(r.html.contains("Avery &lt;Admin&gt;"));
         assert!(r.html.contains("Contoso &amp; Co"));
+    }
+
+    #[test]
+    fn names_from_graph_lose_their_bidirectional_formatting() {
+        let r = WelcomeEmail {
+            admin_name: "Avery\u{202E}nimda",
+            tenant_name: "Contoso\u{2066} Clinic\u{2069}",
+            console_url: "http://console.example/",
+        }
+        .render();
+        assert_eq!(
+            r.subject,
+            "Your Patient Access admin console for Contoso Clinic"
+        );
+        assert!(r.text.contains("Hello Averynimda,"));
+        assert!(!r.html.contains('\u{202E}'));
     }
 }

@@ -7,7 +7,8 @@ use super::text::{TextError, single_line, text_newtype};
 /// Longest display name, in characters.
 const MAX: usize = 200;
 
-/// A tenant's display name: trimmed, 1–200 characters, no control characters.
+/// A tenant's display name: trimmed, 1–200 characters, no control characters and no
+/// Unicode bidirectional formatting characters (it goes into mail subjects).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
@@ -23,7 +24,8 @@ text_newtype!(
     DisplayName,
     1,
     MAX,
-    "Customer-facing tenant name: trimmed, 1-200 characters, no control characters."
+    "Customer-facing tenant name: trimmed, 1-200 characters, no control characters and no Unicode bidirectional formatting characters (it goes into mail subjects).",
+    pattern = Some(super::text::SINGLE_LINE_PATTERN)
 );
 
 #[cfg(test)]
@@ -44,6 +46,10 @@ mod tests {
         assert_eq!(
             DisplayName::parse("Acme\u{0}"),
             Err(TextError::ControlCharacter)
+        );
+        assert_eq!(
+            DisplayName::parse("Acme\u{202E}latipsoH"),
+            Err(TextError::BidiControl)
         );
         assert!(serde_json::from_str::<DisplayName>("\"\"").is_err());
     }

@@ -23,5 +23,6 @@ text_newtype!(
     KeyName,
     1,
     MAX,
-    "Who holds the key or what uses it: trimmed, 1-100 characters, no control characters."
+    "Who holds the key or what uses it: trimmed, 1-100 characters, no control characters and no Unicode bidirectional formatting characters.",
+    pattern = Some(super::text::SINGLE_LINE_PATTERN)
 );

@@ -23,5 +23,6 @@ text_newtype!(
     StatusReason,
     1,
     MAX,
-    "Why: trimmed, 1-500 characters, no control characters; never put secrets here."
+    "Why: trimmed, 1-500 characters, no control characters and no Unicode bidirectional formatting characters; never put secrets here.",
+    pattern = Some(super::text::SINGLE_LINE_PATTERN)
 );

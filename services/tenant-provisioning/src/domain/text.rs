@@ -1,58 +1,44 @@
-//! Shared rules for short, human-entered text values.
+//! Short, human-entered text values: the rules are pa-domain's (`pa_domain::text`), shared
+//! by every service; this adds the newtype boilerplate and schemas.
 
-/// Why a text value was refused. The message is shown to API clients.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TextError {
-    /// Empty after trimming.
-    #[error("must not be empty")]
-    Empty,
-    /// Longer than allowed (in characters).
-    #[error("must be at most {max} characters")]
-    TooLong {
-        /// The limit.
-        max: usize,
-    },
-    /// Contains a control character (line breaks, tabs, NUL, ...).
-    #[error("must not contain control characters")]
-    ControlCharacter,
-    /// Contains a character outside the allowed set.
-    #[error("{0}")]
-    Charset(&'static str),
-}
+pub use pa_domain::text::TextError;
 
-/// Trims `input` and checks it is 1..=`max` characters without control characters.
+/// Trims `input` and checks it is 1..=`max` characters of one visible line: no control
+/// characters, no Unicode bidirectional formatting (pa-domain's shared rule,
+/// [`pa_domain::text::single_line`]).
 pub(crate) fn single_line(input: &str, max: usize) -> Result<String, TextError> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err(TextError::Empty);
-    }
-    if s.chars().count() > max {
-        return Err(TextError::TooLong { max });
-    }
-    if s.chars().any(char::is_control) {
-        return Err(TextError::ControlCharacter);
-    }
-    Ok(s.to_owned())
+    pa_domain::text::single_line(input, max).map(str::to_owned)
 }
 
-/// A string schema with length bounds, for hand-written `ToSchema` impls.
+/// The `pattern` of a [`single_line`] value's schema: no control or bidirectional
+/// formatting characters (pa-domain's rule).
+pub(crate) const SINGLE_LINE_PATTERN: &str = pa_domain::text::LINE_CHARS_PATTERN;
+
+/// A string schema with length bounds (and a `pattern`, when given), for hand-written
+/// `ToSchema` impls.
 pub(crate) fn string_schema(
     min: usize,
     max: usize,
     description: &str,
+    pattern: Option<&str>,
 ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .min_length(Some(min))
         .max_length(Some(max))
+        .pattern(pattern)
         .description(Some(description))
         .into()
 }
 
 /// Implements `Display`, `AsRef<str>`, serde (`try_from = String`), and `ToSchema` for a
-/// newtype over `String` with a `parse(&str) -> Result<Self, TextError>` constructor.
+/// newtype over `String` with a `parse(&str) -> Result<Self, TextError>` constructor;
+/// `pattern = …` puts the character rule into the schema.
 macro_rules! text_newtype {
     ($ty:ident, $min:expr, $max:expr, $doc:expr) => {
+        $crate::domain::text::text_newtype!($ty, $min, $max, $doc, pattern = None);
+    };
+    ($ty:ident, $min:expr, $max:expr, $doc:expr, pattern = $pattern:expr) => {
         impl $ty {
             /// The value as text.
             pub fn as_str(&self) -> &str {
@@ -87,7 +73,7 @@ macro_rules! text_newtype {
 
         impl utoipa::PartialSchema for $ty {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                $crate::domain::text::string_schema($min, $max, $doc)
+                $crate::domain::text::string_schema($min, $max, $doc, $pattern)
             }
         }
 
@@ -107,5 +93,6 @@ mod tests {
         assert_eq!(single_line("abcdef", 5), Err(TextError::TooLong { max: 5 }));
         assert_eq!(single_line("a\nb", 5), Err(TextError::ControlCharacter));
         assert_eq!(single_line("ééééé", 5), Ok("ééééé".to_owned()));
+        assert_eq!(single_line("a\u{202E}b", 5), Err(TextError::BidiControl));
     }
 }

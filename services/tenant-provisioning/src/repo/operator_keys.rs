@@ -1,6 +1,6 @@
 //! `operator_api_keys` (platform table, no RLS).
 
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -33,16 +33,6 @@ pub struct OperatorKeyRecord {
     pub revoked_by: Option<Uuid>,
 }
 
-/// What authentication needs of a candidate key.
-#[derive(Debug, sqlx::FromRow)]
-pub struct KeyCredential {
-    pub id: Uuid,
-    pub key_hash: Vec<u8>,
-    pub revoked: bool,
-    /// True when `last_used_at` is unset or older than a minute.
-    pub stale_last_used: bool,
-}
-
 /// A key to insert.
 pub struct NewOperatorKey<'a> {
     pub id: Uuid,
@@ -72,56 +62,19 @@ pub async fn insert(
         .await?)
 }
 
-/// Keys whose display prefix is `prefix` (normally one; the caller compares hashes in
-/// constant time and decides). A plain index read: the use is recorded separately, at most
-/// once a minute ([`record_use`]), so the hot path writes nothing.
-pub async fn candidates_by_prefix(
-    conn: &mut PgConnection,
-    prefix: &OperatorKeyPrefix,
-) -> Result<Vec<KeyCredential>, pa_db::DbError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT id, key_hash, revoked_at IS NOT NULL AS revoked, ",
-        stale_last_used!(),
-        " AS stale_last_used FROM operator_api_keys WHERE key_prefix = $1"
-    ))
-    .bind(prefix.as_str())
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Records a use (`last_used_at`) of the live key `id` whose hash is `hash`, unless one was
-/// recorded within the last minute. Recording a use of a revoked key or with the wrong
-/// secret is impossible: the update needs both the exact hash and no revocation.
-pub async fn record_use(
-    conn: &mut PgConnection,
-    id: Uuid,
-    hash: &TokenHash,
-) -> Result<(), pa_db::DbError> {
+/// Records a use (`last_used_at`) of the live key `id`, unless one was recorded within the
+/// last minute (the up-front check, pa-operator-auth, tells when one is due). A revoked key's
+/// use is never recorded.
+pub async fn record_use(conn: &mut PgConnection, id: Uuid) -> Result<(), pa_db::DbError> {
     sqlx::query(concat!(
         "UPDATE operator_api_keys SET last_used_at = now() \
-          WHERE id = $1 AND key_hash = $2 AND revoked_at IS NULL AND ",
+          WHERE id = $1 AND revoked_at IS NULL AND ",
         stale_last_used!()
     ))
     .bind(id)
-    .bind(hash.as_bytes())
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Appends a query (for a CTE of a larger statement) that yields one row, `stale` (see
-/// [`record_use`]), when the live key `id` has the hash `hash`, and none otherwise: the
-/// check a write statement makes of the key that asked for it (see `crate::auth`).
-pub fn push_live_key(qb: &mut QueryBuilder<Postgres>, id: Uuid, hash: &TokenHash) {
-    qb.push(concat!(
-        "SELECT ",
-        stale_last_used!(),
-        " AS stale FROM operator_api_keys WHERE id = "
-    ));
-    qb.push_bind(id)
-        .push(" AND key_hash = ")
-        .push_bind(hash.as_bytes())
-        .push(" AND revoked_at IS NULL");
 }
 
 /// One key.

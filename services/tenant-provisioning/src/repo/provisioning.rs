@@ -1,16 +1,14 @@
-//! Provisioning's one statement: the check of the operator key, the tenant, its first setup
-//! link, their audit records and events, and (with an `Idempotency-Key`) the stored
-//! response, in a single data-modifying CTE that is its own transaction, so creating a
-//! tenant costs one round trip (see `crate::auth` for why the key is checked here).
+//! Provisioning's one statement: the tenant, its first setup link, their audit records and
+//! events, and (with an `Idempotency-Key`) the stored response, in a single data-modifying
+//! CTE that is its own transaction, so writing a new tenant costs one round trip. The
+//! operator key was checked up front, like on every route (`crate::auth`).
 
 use pa_audit::TenantAuditBatch;
 use pa_messaging::OutboxBatch;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
-use uuid::Uuid;
 
 use crate::domain::TokenHash;
 use crate::repo::idempotency::Completion;
-use crate::repo::operator_keys;
 use crate::repo::setup_links::SetupLinkRecord;
 use crate::repo::tenants::TenantRecord;
 
@@ -22,57 +20,39 @@ pub struct ProvisionWrite<'a> {
     pub link: Option<(&'a SetupLinkRecord, TokenHash)>,
     pub audit: &'a TenantAuditBatch<'a>,
     pub events: &'a OutboxBatch,
-    /// The operator key the request presented: nothing is written unless it is live.
-    pub key: PresentedKey<'a>,
-}
-
-/// An operator key to check: the row `id` must hold `hash` and not be revoked.
-#[derive(Clone, Copy)]
-pub struct PresentedKey<'a> {
-    pub id: Uuid,
-    pub hash: &'a TokenHash,
 }
 
 /// What the statement did.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Written {
-    /// The key is live (in the statement's snapshot); nothing was written otherwise.
-    pub key_live: bool,
     /// The `Idempotency-Key` was claimed (always true without one); when false, a
     /// committed row holds the key and nothing else was written.
     pub claimed: bool,
-    /// The key's recorded last use is over a minute old.
-    pub stale_last_used: bool,
 }
 
 /// Writes `w` in one statement that is its own transaction (run it in autocommit, not
 /// inside `BEGIN`), under `w.tenant`'s row-level security context
-/// ([`pa_db::tenant_statement`]): one round trip. Nothing is written unless `w.key` is
-/// live in the statement's snapshot. With `completion`, the `Idempotency-Key` is claimed by
-/// the same statement and nothing else is written unless the claim succeeds (a concurrent
-/// first request with the same key is waited for, as its uncommitted row blocks the claim
-/// until it ends).
+/// ([`pa_db::tenant_statement`]): one round trip. With `completion`, the `Idempotency-Key`
+/// is claimed by the same statement and nothing else is written unless the claim succeeds
+/// (a concurrent first request with the same key is waited for, as its uncommitted row
+/// blocks the claim until it ends).
 pub async fn write(
     conn: &mut PgConnection,
     w: &ProvisionWrite<'_>,
     completion: Option<&Completion<'_>>,
 ) -> Result<Written, pa_db::DbError> {
-    const KEY_LIVE: &str = "EXISTS (SELECT 1 FROM live_key)";
     let mut qb = pa_db::tenant_statement(w.tenant.id);
-    qb.push(", live_key AS (");
-    operator_keys::push_live_key(&mut qb, w.key.id, w.key.hash);
-    qb.push(")");
     let guard = match completion {
         Some(c) => {
             qb.push(", claimed AS (");
-            c.push_claim(&mut qb, KEY_LIVE);
+            c.push_claim(&mut qb, "true");
             qb.push(")");
             format!(
                 " WHERE {} AND EXISTS (SELECT 1 FROM claimed)",
                 pa_db::IN_TENANT_CONTEXT
             )
         }
-        None => format!(" WHERE {} AND {KEY_LIVE}", pa_db::IN_TENANT_CONTEXT),
+        None => format!(" WHERE {}", pa_db::IN_TENANT_CONTEXT),
     };
     qb.push(", new_tenant AS (");
     push_tenant(&mut qb, w.tenant);
@@ -93,14 +73,12 @@ pub async fn write(
         qb.push(&guard);
     }
     qb.push(") SELECT ");
-    qb.push(KEY_LIVE);
-    qb.push(" AS key_live, ");
     qb.push(if completion.is_some() {
         "EXISTS (SELECT 1 FROM claimed)"
     } else {
-        KEY_LIVE
+        "true"
     });
-    qb.push(" AS claimed, coalesce((SELECT stale FROM live_key), false) AS stale_last_used");
+    qb.push(" AS claimed");
     Ok(qb.build_query_as::<Written>().fetch_one(conn).await?)
 }
 

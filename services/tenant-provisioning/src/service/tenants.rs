@@ -13,7 +13,7 @@ use crate::domain::{TenantStatus, TokenHash};
 use crate::error::ApiError;
 use crate::events::{TenantProvisioned, TenantUpdated};
 use crate::repo::idempotency::Completion;
-use crate::repo::provisioning::{self, PresentedKey, ProvisionWrite, Written};
+use crate::repo::provisioning::{self, ProvisionWrite, Written};
 use crate::repo::setup_links::SetupLinkRecord;
 use crate::repo::tenants::{self, DisplayPatch, TenantRecord};
 use crate::service::setup_links;
@@ -110,13 +110,11 @@ pub fn prepare<'a>(
 
 impl Prepared<'_> {
     /// Writes the provisioning in one statement that is its own transaction (`conn` must
-    /// not be inside one), only if `key` is live and, with `completion`, only if it claims
-    /// the `Idempotency-Key`.
+    /// not be inside one); with `completion`, only if it claims the `Idempotency-Key`.
     #[tracing::instrument(name = "tenant.provision", skip_all, fields(tenant_id = %self.tenant.id))]
     pub async fn write(
         &self,
         conn: &mut PgConnection,
-        key: PresentedKey<'_>,
         completion: Option<&Completion<'_>>,
     ) -> Result<Written, ApiError> {
         let w = ProvisionWrite {
@@ -124,7 +122,6 @@ impl Prepared<'_> {
             link: self.link.as_ref().zip(self.link_hash),
             audit: &self.audit,
             events: &self.events,
-            key,
         };
         provisioning::write(conn, &w, completion)
             .await

@@ -86,6 +86,27 @@ fn bad_tenant_bodies(
             Some("display_name"),
         ),
         (
+            "a bidirectional override (it would reorder the setup mail's subject)",
+            valid(json!({"display_name": "Acme\u{202E}latipsoH"})),
+            422,
+            "invalid_field",
+            Some("display_name"),
+        ),
+        (
+            "a bidirectional isolate",
+            valid(json!({"display_name": "Acme \u{2067}Health\u{2069}"})),
+            422,
+            "invalid_field",
+            Some("display_name"),
+        ),
+        (
+            "a bidirectional override in the contact e-mail (a mail header)",
+            valid(json!({"contact_email": "it\u{202E}@acme.example"})),
+            422,
+            "invalid_field",
+            Some("contact_email"),
+        ),
+        (
             "external_ref with spaces",
             valid(json!({"external_ref": "CRM 1"})),
             422,
@@ -179,6 +200,11 @@ async fn bad_patches_are_422_and_leave_the_tenant_unchanged() {
             "environment",
         ),
         (json!({"status": "active"}), "unknown_field", "status"),
+        (
+            json!({"display_name": "Acme\u{200F}Health"}),
+            "invalid_field",
+            "display_name",
+        ),
     ];
     for (body, code, field) in cases {
         let problem = assert_problem(app.patch(&path, &body).await, 422, code).await;

@@ -108,3 +108,53 @@ async fn fault_provisioning_while_postgres_restarts_fails_cleanly_and_recovers_w
         .any(|t| t["contact_email"] == during_email);
     assert!(!leaked, "a tenant from the failed request exists: {listed}");
 }
+
+/// The operator key is checked once, up front, like on every route: a create during an
+/// outage waits for ONE pool acquisition (the check's) and answers 503, instead of queueing
+/// for the pool a second time (the retired in-statement check did, for twice the timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_a_create_during_a_postgres_outage_answers_503_within_one_pool_timeout() {
+    init();
+    const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+    let app = TestApp::spawn_with(|s| {
+        s.database.acquire_timeout_ms = u64::try_from(ACQUIRE_TIMEOUT.as_millis()).expect("ms");
+    })
+    .await;
+    // The instance has used its key before (nothing about it is remembered any more).
+    app.create_tenant().await;
+
+    let mut outage = PostgresOutage::begin();
+    let email = unique_email();
+    let body = json!({
+        "display_name": "Created During Outage",
+        "contact_email": email,
+        "environment": "non_production",
+    });
+    let started = Instant::now();
+    let response = app.post("/v1/tenants", &body).await;
+    let waited = started.elapsed();
+    assert_problem(response, 503, "service_unavailable").await;
+    outage.end();
+    assert!(
+        waited < ACQUIRE_TIMEOUT + ACQUIRE_TIMEOUT / 2,
+        "503 after {waited:?}: more than one pool timeout ({ACQUIRE_TIMEOUT:?})"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.get("/readyz").await.status() != StatusCode::OK {
+        assert!(Instant::now() < deadline, "ready again after the restart");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let listed: Value = app
+        .get("/v1/tenants?q=Created%20During%20Outage&limit=200")
+        .await
+        .json()
+        .await
+        .expect("list json");
+    let leaked = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|t| t["contact_email"] == email);
+    assert!(!leaked, "the refused create wrote a tenant: {listed}");
+}

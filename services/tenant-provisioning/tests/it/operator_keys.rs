@@ -203,9 +203,10 @@ async fn a_revoked_key_that_created_tenants_before_creates_nothing_more() {
     assert_eq!(keys, ["first"], "only the first request claimed a key");
 }
 
-/// A create checked in its statement still records the key's use once a minute.
+/// The up-front check tells when a key's recorded use is over a minute old; the next
+/// request records it (at most once a minute, so most requests write nothing).
 #[tokio::test]
-async fn a_create_checked_in_its_statement_records_a_stale_use() {
+async fn a_request_with_a_key_whose_recorded_use_is_stale_records_it_again() {
     let app = TestApp::spawn().await;
     let (key, id) = crate::helpers::create_operator_key(&app.pool, "use recorded").await;
     let create = || {
@@ -219,7 +220,6 @@ async fn a_create_checked_in_its_statement_records_a_stale_use() {
             }))
             .send()
     };
-    // The first request checks the key up front; the instance now knows it.
     assert_eq!(create().await.expect("request").status(), 201);
     let age = "SELECT extract(epoch FROM now() - last_used_at)::float8 \
                  FROM operator_api_keys WHERE id = $1";

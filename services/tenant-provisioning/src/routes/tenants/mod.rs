@@ -14,7 +14,6 @@ use crate::auth::Operator;
 use crate::domain::ExternalRef;
 use crate::error::ApiError;
 use crate::idempotency::{self, Created, IdempotencyHeader};
-use crate::repo::provisioning::PresentedKey;
 use crate::repo::tenants::{self, DisplayPatch, TenantFilter};
 use crate::routes::extract::TenantPath;
 use crate::routes::pagination::Paging;
@@ -89,10 +88,6 @@ pub async fn create_tenant(
         &TenantOut::from(prepared.tenant.clone()),
         format!("/v1/tenants/{id}"),
     )?;
-    let key = PresentedKey {
-        id: op.key_id,
-        hash: op.key.hash(),
-    };
     let mut conn = state.pool.acquire().await.map_err(pa_db::DbError::from)?;
     idempotency::run_prepared(
         &mut conn,
@@ -101,16 +96,7 @@ pub async fn create_tenant(
         idem.0,
         request,
         created,
-        async |conn, completion| {
-            // The statement checks the operator key (crate::auth): nothing was written
-            // unless it is live.
-            let written = prepared.write(conn, key, completion).await?;
-            if !written.key_live {
-                return Err(ApiError::Unauthorized { presented: true });
-            }
-            op.key.confirm(written.stale_last_used);
-            Ok(written.claimed)
-        },
+        async |conn, completion| Ok(prepared.write(conn, completion).await?.claimed),
     )
     .await
 }
