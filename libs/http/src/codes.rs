@@ -24,6 +24,8 @@ pub const CONTROL_CHARACTER: &str = "control_character";
 pub const URI_TOO_LONG: &str = "uri_too_long";
 /// 431: the request's header section is larger than the service accepts.
 pub const REQUEST_HEADER_FIELDS_TOO_LARGE: &str = "request_header_fields_too_large";
+/// 400: a request header has an invalid value (the problem names it in `errors[].field`).
+pub const INVALID_HEADER: &str = "invalid_header";
 /// 400: any other malformed request.
 pub const BAD_REQUEST: &str = "bad_request";
 /// 401: missing or invalid credentials.

@@ -9,7 +9,7 @@ use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType, Type};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::server::Server;
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
+use utoipa::openapi::{Contact, Content, OpenApi, Ref, RefOr, Required};
 
 use crate::hygiene::NO_CONTROL_CHARS_PATTERN;
 use crate::{PROBLEM_CONTENT_TYPE, Problem};
@@ -51,7 +51,8 @@ const SHARED: [(&str, &str, &str); 6] = [
 
 /// Completes a service's generated document:
 ///
-/// - `servers` lists `server_url` (the service's address on the local stack);
+/// - `servers` lists `server_url` (the service's address on the local stack); `info.contact`
+///   is set when the service sets none;
 /// - an operation without security requirements, or with the anonymous `[{}]`, says
 ///   `security: []` (public);
 /// - every operation documents the answers the framework may give whatever its handler does:
@@ -59,6 +60,9 @@ const SHARED: [(&str, &str, &str); 6] = [
 ///   [`crate::hygiene`]), 503 (PostgreSQL unreachable), and with a request body 413 and 415 —
 ///   each added only where the operation does not document that status itself, as a
 ///   `$ref` to `#/components/responses/…`;
+/// - an optional request body that utoipa renders as `oneOf: [$ref, {type: null}]` (from
+///   `request_body(content = Option<T>)`) becomes the plain `$ref` with `required: false`: the
+///   body may be left out, and JSON `null` is not a body (the extractors answer it with 422);
 /// - [`forbid_control_characters`].
 pub fn finish(doc: &mut OpenApi, server_url: &str) {
     let mut server = Server::new(server_url);
@@ -68,10 +72,17 @@ pub fn finish(doc: &mut OpenApi, server_url: &str) {
             .to_owned(),
     );
     doc.servers = Some(vec![server]);
+    if doc.info.contact.is_none() {
+        let mut contact = Contact::new();
+        contact.name = Some("Patient Access".to_owned());
+        contact.url = Some("https://docs.patient-access.dev/".to_owned());
+        doc.info.contact = Some(contact);
+    }
     let mut used = BTreeSet::new();
     for item in doc.paths.paths.values_mut() {
         for op in operations(item) {
             public_security(op);
+            optional_body_as_ref(op);
             add_shared_responses(op, &mut used);
         }
     }
@@ -109,6 +120,25 @@ fn public_security(op: &mut Operation) {
     };
     if public {
         op.security = Some(Vec::new());
+    }
+}
+
+fn optional_body_as_ref(op: &mut Operation) {
+    let Some(RefOr::T(body)) = op.request_body.as_mut() else {
+        return;
+    };
+    for content in body.content.values_mut() {
+        let RefOr::T(content) = content else { continue };
+        let Some(RefOr::T(Schema::OneOf(one))) = &content.schema else {
+            continue;
+        };
+        let is_null = |s: &RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
+        let reference = match one.items.as_slice() {
+            [RefOr::Ref(r), n] | [n, RefOr::Ref(r)] if is_null(n) => r.clone(),
+            _ => continue,
+        };
+        content.schema = Some(RefOr::Ref(reference));
+        body.required = Some(Required::False);
     }
 }
 

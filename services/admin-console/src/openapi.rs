@@ -74,12 +74,13 @@ impl Modify for SecuritySchemes {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    let (_app, api) = App::new()
+    let (_app, mut api) = App::new()
         .into_utoipa_app()
         .openapi(doc)
         .service(scope::scope("/auth").configure(routes::configure_auth))
         .service(scope::scope("/v1").configure(routes::configure_v1))
         .split_for_parts();
+    pa_http::openapi::finish(&mut api, "http://127.0.0.1:8084");
     api
 }
 

@@ -82,6 +82,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             }
         }
     }
+    pa_http::openapi::finish(&mut api, "http://127.0.0.1:8082");
     api
 }
 

@@ -57,7 +57,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(doc)
         .service(scope::scope("/v1").configure(routes::configure))
         .split_for_parts();
-    optional_bodies_as_refs(api)
+    let mut api = optional_bodies_as_refs(api);
+    pa_http::openapi::finish(&mut api, "http://127.0.0.1:8083");
+    api
 }
 
 /// utoipa renders an optional request body (`Option<T>`) as `oneOf: [$ref, {type: null}]`;

@@ -18,7 +18,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use pa_messaging::OutboxSignal;
 use serde::Serialize;
@@ -140,7 +140,15 @@ impl Created {
     }
 
     fn into_response(self) -> HttpResponse {
-        respond(self.status, self.body, self.location.as_deref(), false)
+        // A body that differs from its replay shows a secret: no cache may keep it.
+        let secret = self.replay_body.is_some();
+        let mut response = respond(self.status, self.body, self.location.as_deref(), false);
+        if secret {
+            response
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        response
     }
 }
 

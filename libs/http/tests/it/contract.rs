@@ -28,7 +28,16 @@ fn sample() -> Value {
                     "responses": { "201": { "description": "created" } }
                 }
             },
-            "/v1/open": { "get": { "responses": { "200": { "description": "ok" } } } }
+            "/v1/open": { "get": { "responses": { "200": { "description": "ok" } } } },
+            "/v1/things/{id}/pause": {
+                "post": {
+                    "security": [{ "key": [] }],
+                    "requestBody": { "description": "Optional.", "content": { "application/json": { "schema": {
+                        "oneOf": [{ "$ref": "#/components/schemas/ThingIn" }, { "type": "null" }]
+                    } } } },
+                    "responses": { "200": { "description": "ok" } }
+                }
+            }
         },
         "components": { "schemas": {
             "ThingIn": { "type": "object", "properties": {
@@ -123,4 +132,16 @@ fn the_pattern_matches_text_and_refuses_control_characters() {
         assert!(pa_http::hygiene::has_control_chars(bad), "{bad:?}");
     }
     assert_eq!(pa_http::hygiene::NO_CONTROL_CHARS_PATTERN, NO_CONTROLS);
+}
+
+#[test]
+fn an_optional_body_is_an_optional_ref_not_a_nullable_one_of() {
+    let doc = finished(sample());
+    let body = &doc["paths"]["/v1/things/{id}/pause"]["post"]["requestBody"];
+    assert_eq!(
+        body["content"]["application/json"]["schema"],
+        json!({ "$ref": "#/components/schemas/ThingIn" }),
+        "{body}"
+    );
+    assert_eq!(body["required"], false);
 }

@@ -63,6 +63,9 @@ fn csv_cell(s: &str) -> String {
 }
 
 /// Access review export.
+///
+/// Everyone who has access now, with their role and where it comes from, for a periodic access
+/// review. JSON or CSV (`format`).
 #[utoipa::path(
     operation_id = "admin_console.access_review.export",
     tag = "access-review",

@@ -90,6 +90,9 @@ pub struct ApiTokenList {
 }
 
 /// Create an API token.
+///
+/// A bearer token for the Admin API (`Authorization: Bearer pa_at_…`) with a role no higher than
+/// the creator's and an expiry. The secret is in this response only.
 #[utoipa::path(
     operation_id = "admin_console.api_tokens.create",
     tag = "api-tokens",
@@ -170,6 +173,9 @@ pub async fn create_token(
 }
 
 /// List API tokens (never the secrets).
+///
+/// Every API token of the tenant: name, role, prefix, creator, expiry, last use and revocation;
+/// never the secret.
 #[utoipa::path(
     operation_id = "admin_console.api_tokens.list",
     tag = "api-tokens",
@@ -195,6 +201,8 @@ pub async fn list_tokens(
 }
 
 /// Revoke an API token (takes effect on its next use).
+///
+/// The token stops working on its next use. Revoking a revoked token answers the token again.
 #[utoipa::path(
     operation_id = "admin_console.api_tokens.revoke",
     tag = "api-tokens",

@@ -101,6 +101,9 @@ fn aad(tenant: TenantId, id: Uuid) -> Vec<u8> {
 }
 
 /// Create an emergency account.
+///
+/// A break-glass account for when Microsoft Entra ID is unavailable: a secret and a TOTP seed,
+/// shown in this response only. Signing in with it is audited and publishes `emergency_access.used`.
 #[utoipa::path(
     operation_id = "admin_console.emergency_accounts.create",
     tag = "emergency-access",
@@ -198,6 +201,9 @@ pub async fn create_account(
 }
 
 /// List emergency accounts (never their secrets).
+///
+/// The tenant's emergency (break-glass) accounts: name, creator, creation, last use and revocation;
+/// never their secrets.
 #[utoipa::path(
     operation_id = "admin_console.emergency_accounts.list",
     tag = "emergency-access",
@@ -223,6 +229,8 @@ pub async fn list_accounts(
 }
 
 /// Revoke an emergency account (its sessions end now).
+///
+/// The account can no longer sign in, and its live sessions end at once.
 #[utoipa::path(
     operation_id = "admin_console.emergency_accounts.revoke",
     tag = "emergency-access",

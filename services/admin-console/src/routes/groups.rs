@@ -57,6 +57,9 @@ pub struct GroupList {
 }
 
 /// List the configured groups.
+///
+/// The directory groups mapped to Patient Access roles, admin groups first, with each group's role
+/// and member count.
 #[utoipa::path(
     operation_id = "admin_console.groups.list",
     tag = "groups",
@@ -133,6 +136,9 @@ async fn directory_of(state: &AppState, principal: &Principal) -> Result<EntraTe
 }
 
 /// Type-ahead over the directory's security groups (Microsoft Graph `$search`).
+///
+/// Searches the customer's directory by group name, for picking a group to map to a role. Needs the
+/// directory to answer (503 `directory_unavailable` otherwise).
 #[utoipa::path(
     operation_id = "admin_console.groups.search_directory",
     tag = "groups",

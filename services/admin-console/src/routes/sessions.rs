@@ -51,6 +51,9 @@ pub struct MeOut {
 }
 
 /// Who am I: identity, role and the session's CSRF token.
+///
+/// The signed-in administrator (or API token) with tenant, role and the CSRF token a session must
+/// send as `X-CSRF-Token` on every state change. Never cached.
 #[utoipa::path(
     operation_id = "admin_console.session.get",
     tag = "sessions",
@@ -144,6 +147,9 @@ pub struct SessionList {
 }
 
 /// List my live sessions.
+///
+/// The caller's own live console sessions: when each started, was last used and from which client,
+/// with the current one marked.
 #[utoipa::path(
     operation_id = "admin_console.sessions.list_own",
     tag = "sessions",
@@ -178,6 +184,9 @@ pub async fn list_own(
 }
 
 /// End one of my sessions (e.g. on a lost device).
+///
+/// Ends one of the caller's own sessions; the session the request comes from can end itself this
+/// way too.
 #[utoipa::path(
     operation_id = "admin_console.sessions.end_own",
     tag = "sessions",
@@ -236,6 +245,9 @@ pub struct EndedOut {
 }
 
 /// End every session of one user.
+///
+/// Ends the user's console sessions at once, e.g. after a lost device or a suspected compromise;
+/// their next request answers 401.
 #[utoipa::path(
     operation_id = "admin_console.users.end_sessions",
     tag = "sessions",
@@ -289,6 +301,9 @@ pub async fn end_user_sessions(
 }
 
 /// End every session of the tenant (but the caller's).
+///
+/// Ends every other console session of the tenant at once, e.g. after a suspected compromise; the
+/// caller stays signed in.
 #[utoipa::path(
     operation_id = "admin_console.sessions.end_all",
     tag = "sessions",

@@ -16,6 +16,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The tenant's settings.
+///
+/// The idle sign-out, session lifetime, mass-deactivation thresholds, sync interval and audit
+/// retention in force for the tenant, with the settings' version (it increases with every
+/// change).
 #[utoipa::path(
     operation_id = "admin_console.settings.get",
     tag = "settings",

@@ -111,6 +111,9 @@ pub struct SyncStatusOut {
 }
 
 /// Sync status with progress.
+///
+/// The schedule, the last successful run, whether the sync needs attention, and the queued or
+/// running run with its progress.
 #[utoipa::path(
     operation_id = "admin_console.sync.status",
     tag = "sync",
@@ -168,6 +171,8 @@ pub struct RunPage {
 }
 
 /// Run history.
+///
+/// The tenant's sync runs, newest first, paged with an opaque `cursor` (pass `next_cursor` back).
 #[utoipa::path(
     operation_id = "admin_console.sync.list_runs",
     tag = "sync",
@@ -264,6 +269,8 @@ async fn find_run(
 }
 
 /// A run, with what it would change when held.
+///
+/// The run's trigger, times, counts and errors; for a held run, the users it would deactivate.
 #[utoipa::path(
     operation_id = "admin_console.sync.get_run",
     tag = "sync",
@@ -318,6 +325,9 @@ pub struct AcceptedOut {
 }
 
 /// Sync now.
+///
+/// Asks sync-dispatch for a run now: `incremental` (default) reads the changes since the last run,
+/// `full` reads the whole directory. The body may be left out.
 #[utoipa::path(
     operation_id = "admin_console.sync.request",
     tag = "sync",
@@ -369,6 +379,9 @@ pub struct DecisionIn {
 }
 
 /// Approve or reject a held mass deactivation.
+///
+/// A run that would deactivate more users than the tenant's threshold waits for an administrator:
+/// `approve` applies its changes, `reject` discards them.
 #[utoipa::path(
     operation_id = "admin_console.sync.decide_hold",
     tag = "sync",

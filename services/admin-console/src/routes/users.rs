@@ -116,6 +116,9 @@ fn bad_query(name: &'static str, message: &str) -> ApiError {
 }
 
 /// List users.
+///
+/// The tenant's synced users with their role and status. Filter by `search` (name or UPN), `role`,
+/// `status` or `group_id`, sort by name or UPN, and page with an opaque `cursor`.
 #[utoipa::path(
     operation_id = "admin_console.users.list",
     tag = "users",
@@ -244,6 +247,9 @@ async fn existing_user(
 }
 
 /// Get a user: role provenance, status history, last sign-in.
+///
+/// The user's directory attributes, role and where it comes from (admin group, user group or a
+/// direct assignment), status history and last sign-in.
 #[utoipa::path(
     operation_id = "admin_console.users.get",
     tag = "users",
@@ -381,6 +387,9 @@ pub async fn deactivate(
 }
 
 /// Reactivate a user in Patient Access.
+///
+/// Lets a user deactivated in Patient Access in again (the directory must still have them enabled).
+/// A manager cannot reactivate someone above their own role.
 #[utoipa::path(
     operation_id = "admin_console.users.reactivate",
     tag = "users",
@@ -492,6 +501,9 @@ pub async fn assign_role(
 }
 
 /// Remove a direct role (groups decide again).
+///
+/// Removes the role given directly to the user; their groups decide their role again from the next
+/// sync.
 #[utoipa::path(
     operation_id = "admin_console.users.remove_role",
     tag = "users",

@@ -20,8 +20,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_runs).service(get_run);
 }
 
-/// The tenant's sync runs, newest first: trigger, start and end, pages and users read,
-/// users created / updated / deactivated / reactivated, held changes, errors.
+/// List a tenant's sync runs, newest first.
+///
+/// Each run's trigger, start and end, pages and users read, users created / updated /
+/// deactivated / reactivated, held changes and errors. Paged with an opaque `cursor`.
 #[utoipa::path(
     operation_id = "sync_dispatch.runs.list",
     tag = "runs",
@@ -79,6 +81,9 @@ pub async fn list_runs(
 }
 
 /// One sync run, with its progress while it runs.
+///
+/// Its trigger, start and end, pages and users read, users created, updated, deactivated and
+/// reactivated, held changes and errors.
 #[utoipa::path(
     operation_id = "sync_dispatch.runs.get",
     tag = "runs",

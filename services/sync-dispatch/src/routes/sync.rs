@@ -19,8 +19,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_sync_status).service(request_sync);
 }
 
-/// A tenant's directory sync: schedule, last success, "needs attention", and the queued or
-/// running run with its progress (objects read so far, of how many when Graph counted).
+/// Get a tenant's directory sync status.
+///
+/// The schedule, the last success, "needs attention", and the queued or running run with its
+/// progress (objects read so far, of how many when Graph counted).
 #[utoipa::path(
     operation_id = "sync_dispatch.sync.get",
     tag = "sync",

@@ -75,25 +75,33 @@ fn hex_prefix(bytes: &[u8]) -> String {
 #[utoipa::path(
     operation_id = "tenant_provisioning.egress.get",
     tag = "egress",
-    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response.")),
+    params(("If-None-Match" = Option<String>, Header, description = "`*` or a comma-separated list of entity tags (`\"…\"` or `W/\"…\"`), e.g. the ETag of an earlier response.", pattern = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#, max_length = 1024)),
     responses(
         (status = 200, description = "The manifest.", body = EgressManifestOut,
             headers(("ETag" = String, description = "Strong validator of this version"), ("Cache-Control" = String))),
         (status = 304, description = "Unchanged since the ETag given in `If-None-Match`."),
+        (status = 400, description = "`invalid_header`: `If-None-Match` is not `*` or a list of entity tags.", body = pa_http::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/egress-ips")]
-pub async fn get_egress_ips(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_egress_ips(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, pa_http::Problem> {
     let manifest = &state.egress_manifest;
-    let unchanged = req
-        .headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',').any(|t| {
-                matches!(t.trim(), "*") || t.trim().trim_start_matches("W/") == manifest.etag
-            })
-        });
+    let tags = match req.headers().get(IF_NONE_MATCH) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(entity_tags)
+                .ok_or_else(invalid_if_none_match)?,
+        ),
+    };
+    let unchanged = tags.is_some_and(|tags| {
+        tags.iter()
+            .any(|t| *t == "*" || t.trim_start_matches("W/") == manifest.etag)
+    });
     let mut response = if unchanged {
         HttpResponse::NotModified()
     } else {
@@ -103,9 +111,43 @@ pub async fn get_egress_ips(req: HttpRequest, state: web::Data<AppState>) -> Htt
         .insert_header((ETAG, manifest.etag.as_str()))
         .insert_header((CACHE_CONTROL, "public, max-age=300"));
     if unchanged {
-        return response.finish();
+        return Ok(response.finish());
     }
-    response
+    Ok(response
         .insert_header((CONTENT_TYPE, "application/json"))
-        .body(manifest.body.clone())
+        .body(manifest.body.clone()))
 }
+
+/// The entity tags of an `If-None-Match` value (`*`, or `"…"` / `W/"…"` separated by commas),
+/// or `None` when it is not one (RFC 9110 §8.8.3: etagc is `!` and `#`–`~`; here ASCII only).
+fn entity_tags(value: &str) -> Option<Vec<&str>> {
+    if value.len() > 1024 {
+        return None;
+    }
+    if value == "*" {
+        return Some(vec!["*"]);
+    }
+    value
+        .split(',')
+        .map(|t| t.trim_matches(' '))
+        .map(|t| {
+            let opaque = t.strip_prefix("W/").unwrap_or(t);
+            let inner = opaque.strip_prefix('"')?.strip_suffix('"')?;
+            inner
+                .bytes()
+                .all(|b| b == b'!' || (b'#'..=b'~').contains(&b))
+                .then_some(t)
+        })
+        .collect()
+}
+
+fn invalid_if_none_match() -> pa_http::Problem {
+    pa_http::Problem::new(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        pa_http::codes::INVALID_HEADER,
+        "Invalid header",
+    )
+    .with_detail("`If-None-Match` must be `*` or a comma-separated list of entity tags")
+    .with_field_error("If-None-Match", "not `*` or a list of entity tags")
+}
+

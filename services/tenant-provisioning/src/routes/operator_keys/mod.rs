@@ -33,11 +33,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "tenant_provisioning.operator_keys.create",
     tag = "operator-keys",
     security(("operator_key" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a replay omits `key`.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a replay omits `key`.", pattern = r"^[!-~]+$", min_length = 1, max_length = 255)),
     request_body = OperatorKeyIn,
     responses(
         (status = 201, description = "Created; `key` holds the secret (first response only).", body = OperatorKeyOut,
-            headers(("Location" = String, description = "`/v1/operator-keys/{key_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay (no `key`)"))),
+            headers(("Location" = String, description = "`/v1/operator-keys/{key_id}`"), ("Idempotent-Replayed" = Option<bool>, description = "`true` on a replay (no `key`)"), ("Cache-Control" = String, description = "`no-store` when the body holds `key`"))),
         (status = 400, description = "`malformed_json` or `invalid_idempotency_key`.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthorized`.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`idempotency_key_in_use`.", body = Problem, content_type = "application/problem+json"),
@@ -78,6 +78,9 @@ pub async fn create_operator_key(
 }
 
 /// List operator API keys (metadata only), newest first.
+///
+/// Each key's name, prefix, creator, creation, last use and revocation; never its secret or hash.
+/// Paged with an opaque `cursor` (pass `next_cursor` back) and `limit`.
 #[utoipa::path(
     operation_id = "tenant_provisioning.operator_keys.list",
     tag = "operator-keys",
@@ -106,6 +109,8 @@ pub async fn list_operator_keys(
 }
 
 /// Get an operator API key's metadata.
+///
+/// The key's name, prefix, creator, creation, last use and revocation; never its secret or hash.
 #[utoipa::path(
     operation_id = "tenant_provisioning.operator_keys.get",
     tag = "operator-keys",

@@ -68,7 +68,7 @@ async fn issue(
     security(("operator_key" = [])),
     params(
         ("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`).", pattern = r"^[!-~]+$", min_length = 1, max_length = 255),
     ),
     responses(
         (status = 201, description = "Issued; the e-mail follows asynchronously.", body = SetupLinkOut,
@@ -103,7 +103,7 @@ pub async fn issue_setup_link(
     security(("operator_key" = [])),
     params(
         ("tenant_id" = uuid::Uuid, Path, description = "The tenant's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see `POST /v1/tenants`).", pattern = r"^[!-~]+$", min_length = 1, max_length = 255),
     ),
     responses(
         (status = 201, description = "The new link, issued; the e-mail follows asynchronously.", body = SetupLinkOut,
@@ -128,6 +128,9 @@ pub async fn regenerate_setup_link(
 }
 
 /// Revoke the active setup link.
+///
+/// The link stops working at once (the wizard refuses it); the tenant stays in `pending_setup` and
+/// a new link can be sent. Audited and published as `tenant.setup_link_revoked`.
 #[utoipa::path(
     operation_id = "tenant_provisioning.setup_links.revoke",
     tag = "setup-links",
@@ -190,6 +193,9 @@ pub async fn list_setup_links(
 }
 
 /// Get one setup link (metadata only).
+///
+/// Its status (active, used, expired, revoked, superseded), recipient, expiry and use; never the
+/// token, which only the recipient's mail holds.
 #[utoipa::path(
     operation_id = "tenant_provisioning.setup_links.get",
     tag = "setup-links",

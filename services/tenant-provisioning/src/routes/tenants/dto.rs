@@ -161,11 +161,15 @@ pub struct TenantListQuery {
     pub status: Option<TenantStatus>,
     /// Only tenants of this environment.
     pub environment: Option<Environment>,
-    /// Only tenants with this CRM id (exact match).
+    /// Only tenants with this CRM id (exact match): 1-128 visible ASCII characters.
+    #[param(pattern = r"^ *[!-~]{1,128} *$")]
     pub external_ref: Option<String>,
-    /// Only tenants whose display name starts with this text (case-insensitive).
+    /// Only tenants whose display name starts with this text (case-insensitive), at most 200
+    /// characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (opaque).
+    #[param(pattern = r"^[A-Za-z0-9_-]{34}$", min_length = 34, max_length = 34)]
     pub cursor: Option<String>,
     /// Page size, 1-200 (default 50).
     #[param(minimum = 1, maximum = 200)]

@@ -50,7 +50,7 @@ fn deliverable(email: &EmailAddress) -> Result<(), ApiError> {
     operation_id = "tenant_provisioning.tenants.create",
     tag = "tenants",
     security(("operator_key" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1-255 visible ASCII characters, remembered for 24 hours per operator key.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1-255 visible ASCII characters, remembered for 24 hours per operator key.", pattern = r"^[!-~]+$", min_length = 1, max_length = 255)),
     request_body = TenantIn,
     responses(
         (status = 201, description = "Provisioned (or, with `Idempotent-Replayed: true`, the stored first response).", body = TenantOut,
@@ -154,6 +154,9 @@ pub async fn list_tenants(
 }
 
 /// Get a tenant.
+///
+/// The tenant's names, contact, environment, status (with its reason and time), purge date once
+/// deprovisioned, and its Microsoft Entra tenant once setup completed.
 #[utoipa::path(
     operation_id = "tenant_provisioning.tenants.get",
     tag = "tenants",
