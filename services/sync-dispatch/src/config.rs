@@ -14,6 +14,9 @@ use url::Url;
 /// Environment-variable prefix, e.g. `PA_SYNC_SYNC__LEASE_TTL_SECS`.
 pub const ENV_PREFIX: &str = "PA_SYNC_";
 
+/// The PostgreSQL role this service connects as (least privilege: migration 0053).
+pub const DB_ROLE: pa_db::ServiceRole = pa_db::ServiceRole::SyncDispatch;
+
 /// The local-stack port of this service.
 pub const DEFAULT_PORT: u16 = 8083;
 
@@ -38,7 +41,7 @@ impl Default for Settings {
         http.public_base_url = Url::parse("http://127.0.0.1:8083/").expect("a valid literal URL");
         Self {
             http,
-            database: Default::default(),
+            database: pa_db::DatabaseSettings::for_role(DB_ROLE),
             amqp: Default::default(),
             telemetry: Default::default(),
             entra: Default::default(),
@@ -55,7 +58,9 @@ impl Settings {
 
     /// This service's defaults for the sections whose type belongs to a library.
     pub fn section_defaults() -> pa_config::SectionDefaults {
-        pa_config::SectionDefaults::new().section("http", &Self::default().http)
+        pa_config::SectionDefaults::new()
+            .section("database", &pa_db::DatabaseSettings::role_defaults(DB_ROLE))
+            .section("http", &Self::default().http)
     }
 }
 

@@ -57,60 +57,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(doc)
         .service(scope::scope("/v1").configure(routes::configure))
         .split_for_parts();
-    let mut api = optional_bodies_as_refs(api);
+    let mut api = api;
+    // Servers, shared framework answers, optional bodies as plain `$ref`s (house rules).
     pa_http::openapi::finish(&mut api, "http://127.0.0.1:8083");
     api
-}
-
-/// utoipa renders an optional request body (`Option<T>`) as `oneOf: [$ref, {type: null}]`;
-/// the house rule is a plain `$ref` with `required: false` (a missing body, not a JSON
-/// `null`, is what "optional" means here).
-fn optional_bodies_as_refs(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let Ok(mut json) = serde_json::to_value(&api) else {
-        return api;
-    };
-    if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
-        for operation in paths.values_mut().filter_map(|p| p.as_object_mut()) {
-            for op in operation.values_mut() {
-                let Some(body) = op.get_mut("requestBody").and_then(|b| b.as_object_mut()) else {
-                    continue;
-                };
-                let mut optional = false;
-                if let Some(content) = body.get_mut("content").and_then(|c| c.as_object_mut()) {
-                    for media in content.values_mut() {
-                        let Some(schema) = media.get_mut("schema") else {
-                            continue;
-                        };
-                        let reference =
-                            schema
-                                .get("oneOf")
-                                .and_then(|o| o.as_array())
-                                .and_then(|items| {
-                                    let is_null = |v: &serde_json::Value| {
-                                        v.get("type").is_some_and(|t| t == "null")
-                                    };
-                                    match items.as_slice() {
-                                        [r, n] | [n, r]
-                                            if is_null(n) && r.get("$ref").is_some() =>
-                                        {
-                                            Some(r.clone())
-                                        }
-                                        _ => None,
-                                    }
-                                });
-                        if let Some(reference) = reference {
-                            *schema = reference;
-                            optional = true;
-                        }
-                    }
-                }
-                if optional {
-                    body.insert("required".into(), serde_json::Value::Bool(false));
-                }
-            }
-        }
-    }
-    serde_json::from_value(json).unwrap_or(api)
 }
 
 /// The committed form: pretty-printed JSON with a trailing newline.

@@ -43,6 +43,7 @@ pub(super) async fn config_changed(
         rerole_grants: true,
         hold: None,
         initial: false,
+        record_history: true,
         cause: "config_change",
         caused_by: Some(&event.changed_by),
         request_id: ctx.request_id,

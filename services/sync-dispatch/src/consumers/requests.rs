@@ -105,6 +105,7 @@ pub(super) async fn hold_decided(
             rerole_grants: false,
             hold: None,
             initial: false,
+            record_history: true,
             cause: "hold_approved",
             caused_by: Some(&event.decided_by),
             request_id: ctx.request_id,

@@ -134,13 +134,15 @@ pub async fn closure(
 }
 
 /// Records what a run found of the configured groups: names and member counts of the groups
-/// it read (from the staged members), deletions, and the nested groups of each read group.
+/// it read (from the staged members, or from the grants when the run wrote them directly:
+/// `counted_from_grants`), deletions, and the nested groups of each read group.
 pub async fn record_groups(
     conn: &mut PgConnection,
     tenant: TenantId,
     run: Uuid,
     read: &[(Uuid, String)],
     deleted: &[Uuid],
+    counted_from_grants: bool,
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<Uuid> = read.iter().map(|(id, _)| *id).collect();
     let names: Vec<&str> = read.iter().map(|(_, name)| name.as_str()).collect();
@@ -149,8 +151,13 @@ pub async fn record_groups(
              INSERT INTO directory_groups AS d (tenant_id, group_id, display_name, role,
                  member_count, deleted_at, last_synced_at)
              SELECT $1, x.id, x.name, c.role,
-                    (SELECT count(DISTINCT m.object_id) FROM sync_stage_members m
-                      WHERE m.tenant_id = $1 AND m.run_id = $2 AND m.group_id = x.id),
+                    CASE WHEN $6 THEN
+                        (SELECT count(*) FROM directory_user_grants g
+                          WHERE g.tenant_id = $1 AND g.group_id = x.id)
+                    ELSE
+                        (SELECT count(DISTINCT m.object_id) FROM sync_stage_members m
+                          WHERE m.tenant_id = $1 AND m.run_id = $2 AND m.group_id = x.id)
+                    END,
                     NULL, now()
                FROM unnest($3::uuid[], $4::text[]) AS x(id, name)
                JOIN sync_access_groups c ON c.tenant_id = $1 AND c.group_id = x.id
@@ -174,6 +181,7 @@ pub async fn record_groups(
     .bind(&ids)
     .bind(&names)
     .bind(deleted)
+    .bind(counted_from_grants)
     .execute(&mut *conn)
     .await?;
     sqlx::query(

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod initial;
 pub mod purge;
 pub mod runs;
 pub mod staging;

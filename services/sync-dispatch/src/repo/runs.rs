@@ -223,7 +223,7 @@ pub async fn finish(
 ) -> Result<RunRecord, sqlx::Error> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let sql = format!(
-        "UPDATE sync_runs SET status = $3, finished_at = now(), users_created = $4,
+        "UPDATE sync_runs SET status = $3, finished_at = clock_timestamp(), users_created = $4,
                 users_updated = $5, users_deactivated = $6, users_reactivated = $7,
                 held_changes = $8, error_code = $9, error_message = left($10, 2000)
           WHERE tenant_id = $1 AND id = $2

@@ -71,6 +71,26 @@ impl StagedUsers {
     pub fn ids(&self) -> &[Uuid] {
         &self.ids
     }
+
+    /// Ids, UPNs, names, mails and enabled flags, for binding.
+    #[allow(clippy::type_complexity)]
+    pub fn columns(
+        &self,
+    ) -> (
+        &[Uuid],
+        &[Option<String>],
+        &[Option<String>],
+        &[Option<String>],
+        &[Option<bool>],
+    ) {
+        (
+            &self.ids,
+            &self.upns,
+            &self.names,
+            &self.mails,
+            &self.enabled,
+        )
+    }
 }
 
 /// Where staged rows go and how they count.
@@ -148,6 +168,31 @@ pub async fn stage_nested(
     .bind(at.run)
     .bind(group)
     .bind(nested)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Adds a page to the run's progress (`objects_total` grows by `total` when Graph counted).
+pub async fn progress(
+    pool: &PgPool,
+    tenant: TenantId,
+    run: Uuid,
+    objects: u64,
+    total: Option<u64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH tenant_context AS (SELECT set_config('app.tenant_id', $1, true))
+         UPDATE sync_runs SET objects_read = objects_read + $4, pages_read = pages_read + 1,
+                objects_total = CASE WHEN $5::bigint IS NULL THEN objects_total
+                                     ELSE coalesce(objects_total, 0) + $5 END
+          WHERE tenant_id = $2 AND id = $3 AND EXISTS (SELECT 1 FROM tenant_context)",
+    )
+    .bind(tenant.to_string())
+    .bind(tenant)
+    .bind(run)
+    .bind(i64::try_from(objects).unwrap_or(i64::MAX))
+    .bind(total.map(|t| i64::try_from(t).unwrap_or(i64::MAX)))
     .execute(pool)
     .await?;
     Ok(())

@@ -20,17 +20,24 @@ use crate::repo::{config, staging};
 const COMPONENT: &str = "sync-dispatch";
 
 /// Applies a run that read everything.
-pub async fn succeed(w: &Worker, job: &JobData, staged: Staged) -> Result<(), RunError> {
+pub async fn succeed(w: &Worker, job: &JobData, mut staged: Staged) -> Result<(), RunError> {
     let (tenant, run) = (job.tenant_id, job.run_id);
     // A whole lease ahead of the final transaction.
     if !runs::heartbeat(&w.pool, tenant, run, w.id, w.settings.lease_ttl_secs).await? {
         return Err(RunError::LeaseLost);
     }
-    let mut tx = pa_db::begin_tenant(&w.pool, tenant).await?;
+    // An initial load ends in the transaction it wrote its users in.
+    let (mut tx, initial_version) = match staged.initial.take() {
+        Some(load) => (load.tx, Some(load.config_version)),
+        None => (pa_db::begin_tenant(&w.pool, tenant).await?, None),
+    };
     let row = lock_own(&mut tx, w, job).await?;
     let nothing_read =
         !staged.full && staged.staged == 0 && staged.reread.is_empty() && staged.deleted.is_empty();
-    let outcome = if nothing_read {
+    let outcome = if let Some(version) = initial_version {
+        let config_changed = row.config_version != version;
+        finish_initial_load(&mut tx, tenant, run, &staged, config_changed).await?
+    } else if nothing_read {
         ApplyOutcome::default()
     } else {
         let initial = staged.full && row.last_success_at.is_none() && !has_users(&mut tx).await?;
@@ -48,12 +55,13 @@ pub async fn succeed(w: &Worker, job: &JobData, staged: Staged) -> Result<(), Ru
                 min: w.settings.hold_min_deactivations,
             }),
             initial,
+            record_history: true,
             cause: "sync_run",
             caused_by: None,
             request_id: None,
         };
         let outcome = apply::apply(&mut tx, tenant, &scope).await?;
-        config::record_groups(&mut tx, tenant, run, &staged.reread, &staged.deleted).await?;
+        config::record_groups(&mut tx, tenant, run, &staged.reread, &staged.deleted, false).await?;
         outcome
     };
     let (status, error_code, error_message) = if outcome.protected > 0 {
@@ -130,6 +138,41 @@ pub async fn succeed(w: &Worker, job: &JobData, staged: Staged) -> Result<(), Ru
         deactivated = outcome.deactivated, reactivated = outcome.reactivated, held = outcome.held,
         "run finished");
     Ok(())
+}
+
+/// Ends an initial load (its users are already written in `conn`'s transaction): roles
+/// derived again if the configuration changed meanwhile or a group turned out deleted, one
+/// `activated` history row per active user, the groups recorded.
+async fn finish_initial_load(
+    conn: &mut PgConnection,
+    tenant: pa_domain::TenantId,
+    run: uuid::Uuid,
+    staged: &Staged,
+    config_changed: bool,
+) -> Result<ApplyOutcome, RunError> {
+    if config_changed || !staged.deleted.is_empty() {
+        let scope = ApplyScope {
+            run_id: Some(run),
+            all_users: true,
+            reread_groups: &[],
+            deleted_groups: &staged.deleted,
+            extra_users: &[],
+            rerole_grants: true,
+            hold: None,
+            initial: true,
+            record_history: false,
+            cause: "sync_run",
+            caused_by: None,
+            request_id: None,
+        };
+        apply::apply(conn, tenant, &scope).await?;
+    }
+    let (users, _active) = crate::repo::initial::record_history(conn, tenant, run).await?;
+    config::record_groups(conn, tenant, run, &staged.reread, &staged.deleted, true).await?;
+    Ok(ApplyOutcome {
+        created: users,
+        ..ApplyOutcome::default()
+    })
 }
 
 /// Records a run that could not read everything: nothing is applied; the tenant is retried

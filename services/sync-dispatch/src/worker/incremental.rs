@@ -14,6 +14,7 @@ use pa_entra::{DeltaCursor, DeltaError, DeltaStart, GroupChange};
 use uuid::Uuid;
 
 use super::read::{read_groups, read_users};
+use super::sink::Sink;
 use super::{RunCtx, RunError, Staged};
 use crate::repo::config;
 use crate::repo::staging::{self, StagedUsers};
@@ -104,8 +105,8 @@ pub async fn run(ctx: &RunCtx, users_link: &str, groups_link: &str) -> Result<St
             reread.push(id);
         }
     }
-    let read = read_groups(ctx, reread, &mut seq).await?;
-    staged += read.staged + read_users(ctx, &unknown_direct, &mut seq).await?;
+    let read = read_groups(ctx, &Sink::Staging, reread, &mut seq).await?;
+    staged += read.staged + read_users(ctx, &Sink::Staging, &unknown_direct, &mut seq).await?;
     let mut gone = read.gone;
     gone.extend(deleted);
     Ok(Staged {
@@ -115,6 +116,7 @@ pub async fn run(ctx: &RunCtx, users_link: &str, groups_link: &str) -> Result<St
         users_delta_link,
         groups_delta_link,
         staged,
+        initial: None,
     })
 }
 

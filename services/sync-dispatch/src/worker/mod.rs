@@ -14,6 +14,7 @@ mod finish;
 mod full;
 mod incremental;
 mod read;
+mod sink;
 
 use std::sync::Arc;
 
@@ -121,6 +122,8 @@ pub struct Staged {
     pub groups_delta_link: Option<String>,
     /// Rows staged (0 with nothing read: an incremental run that found no change).
     pub staged: u64,
+    /// The open transaction of an initial load (its users are already written in it).
+    pub initial: Option<sink::InitialLoad>,
 }
 
 /// The job consumer.

@@ -10,8 +10,9 @@ use pa_entra::{ErrorKind, GraphClient, GroupId, MemberScope, PageSize, User};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::sink::Sink;
 use super::{AbortOnDrop, RunCtx, RunError};
-use crate::repo::staging::{self, StagedUsers, Target};
+use crate::repo::staging::{self, StagedUsers};
 
 /// What the reader hands the writer.
 enum Batch {
@@ -39,9 +40,10 @@ pub struct GroupsRead {
 }
 
 /// Reads every group of `groups` (transitive user members with page size 999, and nested
-/// groups) into the run's staging tables; `seq` is the next staging sequence number.
+/// groups) into `sink`; `seq` is the next staging sequence number.
 pub async fn read_groups(
     ctx: &RunCtx,
+    sink: &Sink,
     groups: Vec<Uuid>,
     seq: &mut i64,
 ) -> Result<GroupsRead, RunError> {
@@ -78,9 +80,8 @@ pub async fn read_groups(
                 for user in users {
                     rows.push_user(user);
                 }
-                let at = ctx.target(*seq);
-                staging::stage_users(&ctx.pool, at, &rows, true, Some(group), count).await?;
-                *seq += i64::try_from(rows.len()).unwrap_or(0);
+                sink.users(ctx, seq, &rows, true, Some(group), count)
+                    .await?;
                 staged += rows.len() as u64;
             }
             Batch::Nested { group, ids } => {
@@ -189,9 +190,14 @@ async fn read_nested(
     }
 }
 
-/// Reads users one by one (directly assigned users) and stages them in scope; a user Graph
-/// no longer has is staged as gone (applied only if already known). Returns rows staged.
-pub async fn read_users(ctx: &RunCtx, ids: &[Uuid], seq: &mut i64) -> Result<u64, RunError> {
+/// Reads users one by one (directly assigned users) into `sink`, in scope; a user Graph no
+/// longer has is staged as gone (applied only if already known). Returns rows staged.
+pub async fn read_users(
+    ctx: &RunCtx,
+    sink: &Sink,
+    ids: &[Uuid],
+    seq: &mut i64,
+) -> Result<u64, RunError> {
     let mut present = StagedUsers::with_capacity(ids.len());
     let mut gone = StagedUsers::with_capacity(0);
     for id in ids {
@@ -208,9 +214,7 @@ pub async fn read_users(ctx: &RunCtx, ids: &[Uuid], seq: &mut i64) -> Result<u64
         if rows.is_empty() {
             continue;
         }
-        let at: Target = ctx.target(*seq);
-        staging::stage_users(&ctx.pool, at, rows, in_scope, None, None).await?;
-        *seq += i64::try_from(rows.len()).unwrap_or(0);
+        sink.users(ctx, seq, rows, in_scope, None, None).await?;
         staged += rows.len() as u64;
     }
     Ok(staged)

@@ -8,7 +8,8 @@ use std::time::Duration;
 use entra_sim::{NewGroup, NewUser};
 use pa_events::{AccessRole, SyncKind, SyncRequested};
 
-use crate::support::{Stack, Tenant, is_active};
+use crate::support::{Stack, Tenant, access, is_active};
+use sync_dispatch::repo::runs::RunRecord;
 
 /// A small tenant: an admin group with the initial admin, a staff group of 5.
 async fn small_tenant(stack: &Stack, name: &str) -> (Tenant, Vec<(uuid::Uuid, AccessRole)>) {
@@ -103,6 +104,39 @@ async fn two_instances_share_the_work_and_never_sync_one_tenant_twice_at_once() 
     stack.shutdown().await;
 }
 
+/// Waits for the tenant's run `run` to be mid-way (1,500 users read), kills the instance
+/// running it, checks that nothing of it is visible, starts another instance and waits for
+/// the run to end there. Returns the ended run.
+async fn kill_mid_run(stack: &mut Stack, t: &Tenant, before: &HashSet<uuid::Uuid>) -> RunRecord {
+    let running = stack
+        .wait_run(t, before, |r| {
+            r.status == "running" && r.objects_read >= 1_500
+        })
+        .await;
+    let victim = stack.take_instances().remove(0);
+    let killed = victim.worker_id();
+    assert_eq!(running.worker_id, Some(killed));
+    victim.kill();
+    let run = stack
+        .runs(t)
+        .await
+        .into_iter()
+        .find(|r| r.id == running.id)
+        .unwrap();
+    assert_eq!(run.status, "running", "killed mid-run");
+
+    // Another instance takes the run over once the dead worker's lease lapses.
+    let other = stack.spawn(|_| {}).await;
+    let survivor = other.worker_id();
+    stack.keep(other);
+    let done = stack
+        .wait_run(t, before, |r| r.id == running.id && !is_active(r))
+        .await;
+    assert_eq!(done.status, "succeeded", "{done:#?}");
+    assert_eq!((done.attempt, done.worker_id), (2, Some(survivor)));
+    done
+}
+
 #[tokio::test]
 async fn a_worker_killed_mid_run_has_its_run_retried_by_another_with_nothing_half_applied() {
     let mut stack = Stack::start().await;
@@ -111,23 +145,85 @@ async fn a_worker_killed_mid_run_has_its_run_retried_by_another_with_nothing_hal
         .sim
         .update_tenant_faults(t.entra, |f| f.latency_ms = 250)
         .unwrap();
+
+    // 1. The initial load (written inside the run's own transaction).
     stack
         .setup(
             &t,
             &[(admins, AccessRole::Admin), (all_staff, AccessRole::Viewer)],
         )
         .await;
+    let watcher = stack.pool.clone();
+    let tenant = t.id;
+    let visible = tokio::spawn(async move {
+        // While the run is killed and retried, nobody ever sees a user of it.
+        let mut most = 0i64;
+        for _ in 0..200 {
+            let mut tx = pa_db::begin_tenant(&watcher, tenant).await.unwrap();
+            let (users, runs_done): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM directory_users),
+                        (SELECT count(*) FROM sync_runs WHERE status = 'succeeded')",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            if runs_done > 0 {
+                break;
+            }
+            most = most.max(users);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        most
+    });
+    let done = kill_mid_run(&mut stack, &t, &HashSet::new()).await;
+    assert_eq!(
+        visible.await.unwrap(),
+        0,
+        "no user visible before the run committed"
+    );
+    assert_eq!(done.users_created, 3_001);
+    assert_eq!(
+        stack.runs(&t).await.len(),
+        1,
+        "the same run was retried, not a second one"
+    );
+    let activated = stack
+        .count(&t, "SELECT count(*) FROM directory_user_history WHERE tenant_id = $1 AND change = 'activated'")
+        .await;
+    assert_eq!(activated, 3_001, "applied exactly once");
+
+    // 2. A later full sync (read into staging, applied at the end), killed mid-way too.
+    let members = stack
+        .users(&t)
+        .await
+        .into_iter()
+        .filter(|u| {
+            u.user_principal_name.starts_with("olivia") || u.user_principal_name.starts_with("liam")
+        })
+        .take(12)
+        .map(|u| u.object_id)
+        .collect::<Vec<_>>();
+    assert_eq!(members.len(), 12);
+    for id in &members {
+        stack.sim.disable_user(t.entra, *id).unwrap();
+    }
+    let before = stack.run_ids(&t).await;
+    stack
+        .publish(
+            t.id,
+            &SyncRequested {
+                tenant_id: t.id,
+                kind: SyncKind::Full,
+                requested_by: "user:it".into(),
+            },
+        )
+        .await;
     let running = stack
-        .wait_run(&t, &HashSet::new(), |r| {
+        .wait_run(&t, &before, |r| {
             r.status == "running" && r.objects_read >= 1_500
         })
         .await;
-
-    let first = stack.take_instances().remove(0);
-    let killed = first.worker_id();
-    first.kill();
-
-    // Mid-run: staged pages, nothing applied.
     let staged = stack
         .count(
             &t,
@@ -137,49 +233,16 @@ async fn a_worker_killed_mid_run_has_its_run_retried_by_another_with_nothing_hal
             ),
         )
         .await;
-    assert!(staged >= 999, "the killed run had staged pages ({staged})");
-    assert_eq!(
-        stack
-            .count(
-                &t,
-                "SELECT count(*) FROM directory_users WHERE tenant_id = $1"
-            )
-            .await,
-        0,
-        "nothing half-applied"
-    );
-    let run = stack
-        .runs(&t)
-        .await
-        .into_iter()
-        .find(|r| r.id == running.id)
-        .unwrap();
-    assert_eq!(
-        (run.status.as_str(), run.worker_id),
-        ("running", Some(killed))
-    );
-
-    // Another instance takes the run over once the dead worker's lease lapses.
-    let other = stack.spawn(|_| {}).await;
-    let survivor = other.worker_id();
-    stack.keep(other);
-    let done = stack
-        .wait_run(&t, &HashSet::new(), |r| r.id == running.id && !is_active(r))
+    assert!(staged >= 999, "pages staged ({staged})");
+    let done = kill_mid_run(&mut stack, &t, &before).await;
+    assert_eq!(done.users_deactivated, 12, "{done:#?}");
+    for id in &members {
+        assert_eq!(access(&stack.user(&t, *id).await), ("inactive", None));
+    }
+    let deactivated = stack
+        .count(&t, "SELECT count(*) FROM directory_user_history WHERE tenant_id = $1 AND change = 'deactivated'")
         .await;
-
-    assert_eq!(done.status, "succeeded", "{done:#?}");
-    assert_eq!((done.attempt, done.worker_id), (2, Some(survivor)));
-    assert_eq!(done.users_created, 3_001);
-    let runs = stack.runs(&t).await;
-    assert_eq!(
-        runs.len(),
-        1,
-        "the same run was retried, not a second one: {runs:#?}"
-    );
-    let activated = stack
-        .count(&t, "SELECT count(*) FROM directory_user_history WHERE tenant_id = $1 AND change = 'activated'")
-        .await;
-    assert_eq!(activated, 3_001, "applied exactly once");
+    assert_eq!(deactivated, 12, "applied exactly once");
     let leftovers = stack
         .count(
             &t,

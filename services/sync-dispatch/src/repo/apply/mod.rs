@@ -67,6 +67,8 @@ pub struct ApplyScope<'a> {
     /// The tenant's initial load: history rows, but no per-user events and audit records
     /// (the run's own audit record and `sync.run_finished` carry the counts).
     pub initial: bool,
+    /// Write history rows (the initial load's fast path writes its own).
+    pub record_history: bool,
     /// Audit details: what caused the changes and who.
     pub cause: &'a str,
     pub caused_by: Option<&'a str>,
@@ -134,11 +136,13 @@ pub async fn apply(
         .bind(run)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(sqlx::AssertSqlSafe(write_sql::history()))
-        .bind(t)
-        .bind(run)
-        .execute(&mut *conn)
-        .await?;
+    if scope.record_history {
+        sqlx::query(sqlx::AssertSqlSafe(write_sql::history()))
+            .bind(t)
+            .bind(run)
+            .execute(&mut *conn)
+            .await?;
+    }
     if !scope.initial {
         let occurred_at = OffsetDateTime::now_utc()
             .format(&Rfc3339)

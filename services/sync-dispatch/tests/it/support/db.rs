@@ -73,7 +73,7 @@ impl TestDb {
         created.expect("clone the template");
         let _ = admin.close().await;
         // A clone gets default database privileges: grant exactly what the real databases
-        // grant (pa_app: CONNECT only, no TEMPORARY).
+        // grant (the service roles: CONNECT only, no TEMPORARY).
         let mut db = PgConnection::connect_with(&admin_options().database(&name))
             .await
             .expect("clone");
@@ -85,7 +85,13 @@ impl TestDb {
         Self { name }
     }
 
-    /// `pa_app` (subject to row-level security, like the service).
+    /// `pa_sync`: what sync-dispatch connects as (its own tables, least privilege, 0053).
+    pub fn service_url(&self) -> String {
+        url(sync_dispatch::config::DB_ROLE.name(), &self.name)
+    }
+
+    /// `pa_app` (subject to row-level security): the legacy shared role, for fixtures that
+    /// seed other services' tables.
     pub fn app_url(&self) -> String {
         url("pa_app", &self.name)
     }

@@ -18,7 +18,8 @@ use super::probe::EventProbe;
 pub struct Stack {
     pub db: TestDb,
     pub sim: SimHandle,
-    /// `pa_app` on the test's database (RLS applies).
+    /// `pa_app` on the test's database (RLS applies): fixtures; the service itself
+    /// connects as `pa_sync`.
     pub pool: PgPool,
     /// The superuser on the test's database.
     pub admin: PgPool,
@@ -85,7 +86,7 @@ impl Stack {
     pub fn settings(&self) -> Settings {
         let mut s = Settings::default();
         s.http.bind = "127.0.0.1:0".parse().expect("addr");
-        s.database.url = self.db.app_url().into();
+        s.database.url = self.db.service_url().into();
         s.database.max_connections = 6;
         s.amqp = amqp(&self.suffix);
         let app = self.sim.app();
