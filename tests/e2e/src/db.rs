@@ -54,8 +54,6 @@ fn unix_now() -> u64 {
 impl RunDatabase {
     /// Creates, bootstraps (the SQL of deploy/postgres/) and migrates a fresh database.
     pub async fn create() -> Self {
-        // Roles, and the shared pa_test the bootstrap SQL expects to exist.
-        pa_db::testing::prepare().await;
         let mut suffix = [0u8; 4];
         getrandom::fill(&mut suffix).expect("randomness");
         let name = format!(
@@ -67,6 +65,7 @@ impl RunDatabase {
         let mut admin = PgConnection::connect_with(&admin_options())
             .await
             .expect("PostgreSQL reachable as the superuser");
+        bootstrap_roles(&mut admin).await;
         drop_stale(&mut admin).await;
         let sql = format!("CREATE DATABASE {name} OWNER pa_owner");
         sqlx::raw_sql(AssertSqlSafe(sql))
@@ -153,6 +152,28 @@ pub async fn drop_database(name: &str) {
     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     let _ = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await;
     let _ = admin.close().await;
+}
+
+/// pa_db::testing's bootstrap lock: role creation queues behind (and ahead of) theirs.
+const BOOTSTRAP_LOCK_KEY: i64 = 0x0070_615f_626f_6f74;
+
+/// The cluster's roles, as deploy/postgres/ creates them (idempotent), under the lock
+/// every test process takes for it. (Not `pa_db::testing::prepare`: the run needs no
+/// `pa_test`, whose migrations may lag behind the tree's.)
+async fn bootstrap_roles(admin: &mut PgConnection) {
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(BOOTSTRAP_LOCK_KEY)
+        .execute(&mut *admin)
+        .await
+        .expect("bootstrap lock");
+    let created = sqlx::raw_sql(pa_db::testing::BOOTSTRAP_ROLES_SQL)
+        .execute(&mut *admin)
+        .await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(BOOTSTRAP_LOCK_KEY)
+        .execute(&mut *admin)
+        .await;
+    created.expect("bootstrap the roles");
 }
 
 /// Drops the run databases older than [`STALE_AFTER`] (their name carries their birth).
