@@ -95,7 +95,7 @@ if wants fuzz; then
             ;;
         esac
         echo "   $name (:$port)"
-        if "$VENV/bin/schemathesis" --config-file "$CFG/schemathesis.toml" run "openapi/$name.json" \
+        if PYTHONPATH="$CFG" "$VENV/bin/schemathesis" --config-file "$CFG/schemathesis.toml" run "openapi/$name.json" \
             --url "http://127.0.0.1:$port" "${headers[@]}" "${extra[@]}" \
             --max-examples "${CONTRACT_MAX_EXAMPLES:-25}" --output-sanitize true \
             --report junit,ndjson --report-dir "$OUT/$name" >"$OUT/$name.log" 2>&1; then

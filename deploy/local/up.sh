@@ -36,20 +36,21 @@ WEB="WEB__DIR=$WEB_DIST"
 
 # ---------------------------------------------------------------------------------------------
 # The services. One line each: crate/binary | HTTP port | env prefix | arguments | extra settings.
-# Every service gets {prefix}HTTP__BIND, HTTP__PUBLIC_BASE_URL, DATABASE__URL, AMQP__URL and
+# Every service gets {prefix}HTTP__BIND, HTTP__PUBLIC_BASE_URL, AMQP__URL and
 # TELEMETRY__LOG_FORMAT; "extra settings" are space-separated KEY=VALUE pairs that get the prefix
 # too (no spaces inside values). A line whose services/<crate> does not exist yet is skipped.
 # Secret values are written only to .run/env/<service>.env (mode 0600), never to the logs.
+# DATABASE__URL: each service connects as its own PostgreSQL role (least privilege, migration
+# 0053; local-development passwords from deploy/postgres/bootstrap-roles.sql).
 SERVICES=(
-    "tenant-provisioning|8081|PA_TP_|serve|SMTP__HOST=127.0.0.1 SMTP__PORT=2525 SETUP_LINKS__WIZARD_BASE_URL=http://127.0.0.1:8082 SETUP_LINKS__TOKEN_KEY=$SETUP_LINK_KEY"
-    "consent|8082|PA_CONSENT_|serve|$ENTRA_SIM WIZARD__COOKIE_SECURE=false SMTP__HOST=127.0.0.1 SMTP__PORT=2525 CONSOLE__BASE_URL=http://127.0.0.1:8084 $WEB"
-    "sync-dispatch|8083|PA_SYNC_|serve|$ENTRA_SIM"
-    "admin-console|8084|PA_CONSOLE_|serve|$ENTRA_SIM CONSOLE__COOKIE_SECURE=false EMERGENCY__TOTP_KEY=$TOTP_KEY $WEB"
+    "tenant-provisioning|8081|PA_TP_|serve|DATABASE__URL=postgres://pa_tp:pa_tp@127.0.0.1:5432/patient_access?sslmode=disable SMTP__HOST=127.0.0.1 SMTP__PORT=2525 SETUP_LINKS__WIZARD_BASE_URL=http://127.0.0.1:8082 SETUP_LINKS__TOKEN_KEY=$SETUP_LINK_KEY"
+    "consent|8082|PA_CONSENT_|serve|DATABASE__URL=postgres://pa_consent:pa_consent@127.0.0.1:5432/patient_access?sslmode=disable $ENTRA_SIM WIZARD__COOKIE_SECURE=false SMTP__HOST=127.0.0.1 SMTP__PORT=2525 CONSOLE__BASE_URL=http://127.0.0.1:8084 $WEB"
+    "sync-dispatch|8083|PA_SYNC_|serve|DATABASE__URL=postgres://pa_sync:pa_sync@127.0.0.1:5432/patient_access?sslmode=disable $ENTRA_SIM"
+    "admin-console|8084|PA_CONSOLE_|serve|DATABASE__URL=postgres://pa_console:pa_console@127.0.0.1:5432/patient_access?sslmode=disable $ENTRA_SIM CONSOLE__COOKIE_SECURE=false EMERGENCY__TOTP_KEY=$TOTP_KEY $WEB"
 )
 # ---------------------------------------------------------------------------------------------
 
 DB_OWNER_URL="postgres://pa_owner:pa_owner@127.0.0.1:5432/patient_access?sslmode=disable"
-DB_APP_URL="postgres://pa_app:pa_app@127.0.0.1:5432/patient_access?sslmode=disable"
 AMQP_URL="amqp://guest:guest@127.0.0.1:5672/%2f"
 SMTP_PORT=2525
 MAIL_HTTP_PORT=8025
@@ -150,7 +151,6 @@ for row in "${SERVICES[@]}"; do
     settings=(
         "HTTP__BIND=127.0.0.1:$port"
         "HTTP__PUBLIC_BASE_URL=http://127.0.0.1:$port"
-        "DATABASE__URL=$DB_APP_URL"
         "AMQP__URL=$AMQP_URL"
         "TELEMETRY__LOG_FORMAT=pretty"
     )
@@ -192,7 +192,7 @@ done
 # --- 5. what next ------------------------------------------------------------------------------
 tp_env=""
 if [ -f "$PA_RUN/env/tenant-provisioning.env" ]; then
-    tp_env="PA_TP_DATABASE__URL=$DB_APP_URL"
+    tp_env="PA_TP_DATABASE__URL=postgres://pa_tp:pa_tp@127.0.0.1:5432/patient_access?sslmode=disable"
 fi
 cat <<EOF
 

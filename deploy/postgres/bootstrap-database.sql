@@ -8,21 +8,27 @@
 ALTER SCHEMA public OWNER TO pa_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO pa_app;
+GRANT USAGE ON SCHEMA public TO pa_service;
 
 -- Only our roles may connect (superusers always can).
 DO $$
 BEGIN
     EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO pa_owner', current_database());
-    -- TEMPORARY: sync-dispatch plans a run's changes in transaction-local temporary tables
-    -- (ON COMMIT DROP); they are private to the session and hold no other tenant's data.
+    -- pa_app: the legacy shared role (tools and fixtures; see bootstrap-roles.sql).
     EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO pa_app', current_database());
+    -- The service roles (members of pa_service) connect, nothing more: no temporary
+    -- tables (sync-dispatch plans in its own scratch tables, 0036).
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO pa_service', current_database());
 END
 $$;
 
 -- Whatever pa_owner creates from now on (i.e. everything the migrations create) is usable,
--- but never owned, by pa_app. Append-only tables revoke UPDATE/DELETE/TRUNCATE again in
--- their own migration.
+-- but never owned, by the legacy role pa_app (tools and fixtures). Append-only tables revoke
+-- UPDATE/DELETE/TRUNCATE again in their own migration. The service roles get NO default
+-- privileges: a migration that creates a table grants its owner's role (and readers) what
+-- they need, explicitly (migrations/README.md; pa-db's meta-test checks every table has an
+-- owning service role).
 ALTER DEFAULT PRIVILEGES FOR ROLE pa_owner
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO pa_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE pa_owner

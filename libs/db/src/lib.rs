@@ -1,14 +1,16 @@
 //! PostgreSQL access shared by every service: the connection pool, tenant-scoped
 //! transactions (row-level security context), the embedded migrations and a test helper.
 //!
-//! Services connect as `pa_app`, a role that owns nothing and cannot bypass row-level
-//! security. Every statement touching a tenant-owned table runs in a transaction opened by
-//! [`begin_tenant`] (or after [`set_tenant`]), which sets `app.tenant_id` for that
-//! transaction only; without it the policies match no rows.
+//! Each service connects as its own role ([`ServiceRole`]: `pa_tp`, `pa_consent`, `pa_sync`,
+//! `pa_console`), which owns nothing, cannot bypass row-level security and may write only
+//! the tables its service owns. Every statement touching a tenant-owned table runs in a
+//! transaction opened by [`begin_tenant`] (or after [`set_tenant`]), which sets
+//! `app.tenant_id` for that transaction only; without it the policies match no rows.
 
 mod error;
 mod migrate;
 mod pool;
+mod roles;
 mod settings;
 mod tenant;
 pub mod testing;
@@ -18,6 +20,7 @@ pub use error::{
 };
 pub use migrate::{MIGRATOR, migrate, migrate_with};
 pub use pool::{connect, connect_lazy};
+pub use roles::ServiceRole;
 pub use settings::DatabaseSettings;
 pub use tenant::{IN_TENANT_CONTEXT, begin_tenant, clear_tenant, set_tenant, tenant_statement};
 

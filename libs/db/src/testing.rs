@@ -17,7 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
-use crate::DbError;
+use crate::{DbError, ServiceRole};
 
 /// Env var naming the superuser URL used to bootstrap.
 pub const ADMIN_URL_ENV: &str = "PA_TEST_ADMIN_DATABASE_URL";
@@ -49,9 +49,16 @@ pub fn owner_url() -> String {
     role_url("pa_owner")
 }
 
-/// `pa_app` on `pa_test` (same host and port as the admin URL).
+/// `pa_app` on `pa_test` (same host and port as the admin URL): the legacy shared role,
+/// for fixtures that seed other owners' tables. A service under test connects as its own
+/// role ([`service_url`]).
 pub fn app_url() -> String {
     role_url("pa_app")
+}
+
+/// `role` (a service's role) on `pa_test`: what a service under test connects as.
+pub fn service_url(role: ServiceRole) -> String {
+    role_url(role.name())
 }
 
 /// The test database name: `PA_TEST_DATABASE` or `pa_test`. Must be a plain identifier.
@@ -67,7 +74,9 @@ pub fn test_database() -> String {
         .unwrap_or_else(|| DEFAULT_TEST_DATABASE.to_owned())
 }
 
-fn role_url(role: &str) -> String {
+/// `role` on `pa_test` with its local-development password (same host and port as the admin
+/// URL).
+pub fn role_url(role: &str) -> String {
     let (host, port) = PgConnectOptions::from_str(&admin_url())
         .map(|o| (o.get_host().to_owned(), o.get_port()))
         .unwrap_or_else(|_| ("127.0.0.1".to_owned(), 5432));
@@ -82,10 +91,18 @@ pub async fn prepare() {
         .unwrap_or_else(|e| panic!("preparing the test database failed: {e:?}"));
 }
 
-/// A pool connected as `pa_app` (subject to row-level security) on the prepared `pa_test`.
+/// A pool connected as `pa_app` (subject to row-level security) on the prepared `pa_test`:
+/// the legacy shared role, for fixtures (see [`app_url`]).
 pub async fn app_pool() -> PgPool {
     prepare().await;
     pool(&app_url()).await
+}
+
+/// A pool connected as a service's own role on the prepared `pa_test`: exactly what that
+/// service may do (row-level security applies).
+pub async fn service_pool(role: ServiceRole) -> PgPool {
+    prepare().await;
+    pool(&service_url(role)).await
 }
 
 /// A pool connected as `pa_owner` on the prepared `pa_test` (owns the tables; RLS is forced

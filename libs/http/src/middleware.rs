@@ -31,6 +31,7 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 ///   [`crate::hygiene::MAX_URI_BYTES`] (414), whose headers exceed
 ///   [`crate::hygiene::MAX_HEADER_BYTES`] (431), or whose path segments or query parameters
 ///   contain a control character (400 naming the parameter);
+/// - answers 405 (with `Allow`) a method the contract does not document on the request's path;
 /// - sets `X-Content-Type-Options: nosniff` on every response, and `Allow` on every 405 (from
 ///   the [`RouteTable`] that [`crate::configure_common`] registers);
 /// - logs one `request completed` event per request.
@@ -103,7 +104,9 @@ where
             .app_data::<web::Data<RouteTable>>()
             .map(|d| d.clone().into_inner());
         // Oversized or control-character requests are answered here, before any handler.
-        let outcome = match hygiene::check(&req, routes.as_deref()) {
+        let checked = hygiene::check(&req, routes.as_deref())
+            .and_then(|()| documented_method(&req, routes.as_deref()));
+        let outcome = match checked {
             Ok(()) => Ok(span.in_scope(|| self.service.call(req))),
             Err(problem) => Err(reject(req, problem, &request_id)),
         };
@@ -127,6 +130,26 @@ where
             .instrument(span),
         )
     }
+}
+
+/// 405 for a method the contract does not list on the path's most specific documented route
+/// (a literal segment beats a parameter, as OpenAPI path matching says): `GET
+/// /tenants/{id}/links/active` is not `GET /tenants/{id}/links/{link_id}` when only `DELETE`
+/// is documented on `…/links/active`. Paths the contract does not know pass through.
+fn documented_method(req: &ServiceRequest, routes: Option<&RouteTable>) -> Result<(), Problem> {
+    let Some(route) = routes.and_then(|t| t.lookup(req.path())) else {
+        return Ok(());
+    };
+    if route.methods().contains(req.method()) {
+        return Ok(());
+    }
+    Err(
+        Problem::from_status(StatusCode::METHOD_NOT_ALLOWED).with_detail(format!(
+            "{} is not supported on {}",
+            req.method(),
+            req.path()
+        )),
+    )
 }
 
 /// The problem answer to a request the hygiene checks refused.

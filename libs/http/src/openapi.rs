@@ -63,6 +63,8 @@ const SHARED: [(&str, &str, &str); 6] = [
 /// - an optional request body that utoipa renders as `oneOf: [$ref, {type: null}]` (from
 ///   `request_body(content = Option<T>)`) becomes the plain `$ref` with `required: false`: the
 ///   body may be left out, and JSON `null` is not a body (the extractors answer it with 422);
+/// - a parameter's schema is never nullable (`["string", "null"]` becomes `string`: an
+///   optional parameter is one that may be left out);
 /// - [`forbid_control_characters`].
 pub fn finish(doc: &mut OpenApi, server_url: &str) {
     let mut server = Server::new(server_url);
@@ -83,6 +85,7 @@ pub fn finish(doc: &mut OpenApi, server_url: &str) {
         for op in operations(item) {
             public_security(op);
             optional_body_as_ref(op);
+            parameters_not_nullable(op);
             add_shared_responses(op, &mut used);
         }
     }
@@ -139,6 +142,26 @@ fn optional_body_as_ref(op: &mut Operation) {
         };
         content.schema = Some(RefOr::Ref(reference));
         body.required = Some(Required::False);
+    }
+}
+
+/// A parameter is left out, never `null`: utoipa types `Option<String>` parameters as
+/// `["string", "null"]`, which generators and fuzzers read as "send the text `null`".
+fn parameters_not_nullable(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(param) = param
+            && let Some(RefOr::T(Schema::Object(obj))) = param.schema.as_mut()
+            && let SchemaType::Array(types) = &obj.schema_type
+        {
+            let rest: Vec<Type> = types
+                .iter()
+                .filter(|t| **t != Type::Null)
+                .cloned()
+                .collect();
+            if let [only] = rest.as_slice() {
+                obj.schema_type = SchemaType::Type(only.clone());
+            }
+        }
     }
 }
 

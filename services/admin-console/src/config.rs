@@ -10,6 +10,9 @@ use url::Url;
 /// Environment-variable prefix, e.g. `PA_CONSOLE_CONSOLE__FRONTEND_URL`.
 pub const ENV_PREFIX: &str = "PA_CONSOLE_";
 
+/// The PostgreSQL role this service connects as (least privilege: migration 0053).
+pub const DB_ROLE: pa_db::ServiceRole = pa_db::ServiceRole::AdminConsole;
+
 /// The local-stack port of this service.
 pub const DEFAULT_PORT: u16 = 8084;
 
@@ -41,7 +44,7 @@ impl Default for Settings {
         http.public_base_url = Url::parse("http://127.0.0.1:8084/").expect("a valid literal URL");
         Self {
             http,
-            database: Default::default(),
+            database: pa_db::DatabaseSettings::for_role(DB_ROLE),
             amqp: Default::default(),
             telemetry: Default::default(),
             entra: Default::default(),
@@ -69,6 +72,7 @@ impl Settings {
     /// This service's defaults for the sections whose type belongs to a library.
     pub fn section_defaults() -> pa_config::SectionDefaults {
         pa_config::SectionDefaults::new()
+            .section("database", &pa_db::DatabaseSettings::role_defaults(DB_ROLE))
             .section("http", &Self::default().http)
             .section("web", &default_web())
     }

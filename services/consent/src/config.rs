@@ -10,6 +10,9 @@ use url::Url;
 /// Environment-variable prefix, e.g. `PA_CONSENT_ENTRA__CLIENT_ID`.
 pub const ENV_PREFIX: &str = "PA_CONSENT_";
 
+/// The PostgreSQL role this service connects as (least privilege: migration 0053).
+pub const DB_ROLE: pa_db::ServiceRole = pa_db::ServiceRole::Consent;
+
 /// The local-stack port of this service.
 pub const DEFAULT_PORT: u16 = 8082;
 
@@ -40,7 +43,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             http: default_http(),
-            database: Default::default(),
+            database: pa_db::DatabaseSettings::for_role(DB_ROLE),
             amqp: Default::default(),
             telemetry: Default::default(),
             entra: Default::default(),
@@ -85,6 +88,7 @@ impl Settings {
     /// This service's defaults for the sections whose type belongs to a library.
     pub fn section_defaults() -> pa_config::SectionDefaults {
         pa_config::SectionDefaults::new()
+            .section("database", &pa_db::DatabaseSettings::role_defaults(DB_ROLE))
             .section("http", &default_http())
             .section("web", &default_web())
     }

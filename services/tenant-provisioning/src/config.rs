@@ -14,6 +14,9 @@ use url::Url;
 /// Environment-variable prefix, e.g. `PA_TP_SMTP__HOST`.
 pub const ENV_PREFIX: &str = "PA_TP_";
 
+/// The PostgreSQL role this service connects as (least privilege: migration 0053).
+pub const DB_ROLE: pa_db::ServiceRole = pa_db::ServiceRole::TenantProvisioning;
+
 /// Everything the service needs to run.
 ///
 /// The `[http]` section defaults to this service's `127.0.0.1:8081` key by key (see
@@ -44,7 +47,7 @@ impl Default for Settings {
         http.public_base_url = Url::parse("http://127.0.0.1:8081/").expect("a valid literal URL");
         Self {
             http,
-            database: Default::default(),
+            database: pa_db::DatabaseSettings::for_role(DB_ROLE),
             amqp: Default::default(),
             telemetry: Default::default(),
             smtp: Default::default(),
@@ -64,7 +67,9 @@ impl Settings {
 
     /// This service's defaults for the sections whose type belongs to a library.
     pub fn section_defaults() -> pa_config::SectionDefaults {
-        pa_config::SectionDefaults::new().section("http", &Self::default().http)
+        pa_config::SectionDefaults::new()
+            .section("database", &pa_db::DatabaseSettings::role_defaults(DB_ROLE))
+            .section("http", &Self::default().http)
     }
 }
 
@@ -205,6 +210,28 @@ mod tests {
         assert!(
             load(&[("PA_TP_HTTP__PORT", "1")]).is_err(),
             "unknown keys still fail"
+        );
+    }
+
+    #[test]
+    fn the_database_default_is_the_services_own_role_even_when_another_key_is_set() {
+        use pa_config::ExposeSecret;
+        for env in [&[][..], &[("PA_TP_DATABASE__MAX_CONNECTIONS", "3")][..]] {
+            let s = load(env).expect("loads");
+            assert!(
+                s.database
+                    .url
+                    .expose_secret()
+                    .starts_with("postgres://pa_tp:"),
+                "{env:?}"
+            );
+        }
+        assert!(
+            Settings::default()
+                .database
+                .url
+                .expose_secret()
+                .starts_with("postgres://pa_tp:")
         );
     }
 

@@ -1,5 +1,6 @@
 //! The purge worker: deletes the data of tenants whose deprovisioning grace period is
-//! over, keeps their audit trail, and marks them `purged`.
+//! over (tenant-provisioning's own tables; `tenant.purged` tells the other services to
+//! delete theirs), keeps their audit trail, and marks them `purged`.
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ mod isolation;
 mod meta;
 mod migrations;
 mod pooled_context;
+mod roles;
 
 use pa_domain::TenantId;
 use sqlx::PgConnection;

@@ -98,6 +98,16 @@ fn every_operation_documents_the_framework_answers_it_does_not_document_itself()
 }
 
 #[test]
+fn parameters_are_never_nullable() {
+    let mut doc = sample();
+    doc["paths"]["/v1/things"]["get"]["parameters"][0]["schema"]["type"] =
+        json!(["string", "null"]);
+    let doc = finished(doc);
+    let q = &doc["paths"]["/v1/things"]["get"]["parameters"][0]["schema"];
+    assert_eq!(q["type"], "string", "{q}");
+}
+
+#[test]
 fn request_strings_without_their_own_rule_forbid_control_characters() {
     let doc = finished(sample());
     let params = &doc["paths"]["/v1/things"]["get"]["parameters"];

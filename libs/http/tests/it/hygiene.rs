@@ -186,3 +186,16 @@ async fn a_405_lists_the_documented_methods_in_allow() {
     let res = call_service(&app, req).await;
     assert_eq!(res.headers().get("allow").unwrap(), "GET");
 }
+
+#[actix_web::test]
+async fn a_method_the_contract_does_not_list_on_a_literal_path_is_405_not_a_parameter_match() {
+    let app = test_app!();
+    // `/tenants/{id}` documents GET; `/tenants/active`, more specific, documents DELETE only.
+    let req = TestRequest::get().uri("/tenants/active").to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.headers().get("allow").unwrap(), "DELETE");
+    problem_body(res, 405, "method_not_allowed").await;
+    // The parameter route still answers its own method.
+    let req = TestRequest::get().uri("/tenants/7").to_request();
+    assert_eq!(call_service(&app, req).await.status(), 200);
+}

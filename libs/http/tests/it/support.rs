@@ -98,6 +98,7 @@ pub fn test_openapi() -> utoipa::openapi::OpenApi {
         "paths": {
             "/tenants": { "get": { "responses": {} }, "post": { "responses": {} } },
             "/tenants/{id}": { "get": { "responses": {} } },
+            "/tenants/active": { "delete": { "responses": {} } },
             "/only-get": { "get": { "responses": {} } }
         }
     }))

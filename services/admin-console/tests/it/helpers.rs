@@ -41,7 +41,8 @@ pub fn settings(sim: &SimHandle) -> Settings {
     let app = sim.app();
     let mut s = Settings::default();
     s.http.bind = "127.0.0.1:0".parse().unwrap();
-    s.database.url = pa_db::testing::app_url().into();
+    // The service's own role (least privilege); fixtures use `pool` (pa_app).
+    s.database.url = pa_db::testing::service_url(admin_console::config::DB_ROLE).into();
     s.database.max_connections = 8;
     s.entra.login_base_url = sim.login_base_url();
     s.entra.graph_base_url = sim.graph_base_url();

@@ -23,7 +23,7 @@ async fn tenant_provisioning(app: &TestApp) -> (String, String, Vec<String>) {
     s.setup_links.mailer_queue = format!("pa.test.consent-e2e.setup-link-mailer.{suffix}");
     s.activation.queue = format!("pa.test.consent-e2e.setup-completed.{suffix}");
     s.http.bind = "127.0.0.1:0".parse().expect("addr");
-    s.database.url = pa_db::testing::app_url().into();
+    s.database.url = pa_db::testing::service_url(tenant_provisioning::config::DB_ROLE).into();
     s.database.max_connections = 5;
     s.smtp.port = app.sink.addr().port();
     s.setup_links.wizard_base_url = app.base.parse().expect("url");

@@ -24,7 +24,8 @@ use crate::sim;
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    /// `pa_app`: subject to row-level security, like the service.
+    /// `pa_app` (subject to row-level security): fixtures seeding other services' tables;
+    /// the service itself connects as `pa_consent`.
     pub pool: PgPool,
     pub sim: SimHandle,
     pub clock: Arc<ManualClock>,
@@ -74,7 +75,8 @@ pub fn test_settings(port: u16, sim: &SimHandle, smtp: u16) -> Settings {
     let base = format!("http://127.0.0.1:{port}");
     s.http.bind = format!("127.0.0.1:{port}").parse().expect("addr");
     s.http.public_base_url = format!("{base}/").parse().expect("url");
-    s.database.url = pa_db::testing::app_url().into();
+    // The service's own role (least privilege); fixtures use `pool` (pa_app).
+    s.database.url = pa_db::testing::service_url(consent::config::DB_ROLE).into();
     s.database.max_connections = 5;
     s.entra = EntraSettings {
         login_base_url: sim.login_base_url(),

@@ -9,6 +9,8 @@ use uuid::Uuid;
 const VERSION: u8 = 1;
 /// version + i64 microseconds + 16-byte UUID.
 const LEN: usize = 1 + 8 + 16;
+/// 0001-01-01T00:00:00Z: the earliest position a cursor names (PostgreSQL stops at 4713 BC).
+const FLOOR_SECS: i64 = -62_135_596_800;
 
 /// The (created_at, id) of the last item on a page. Lists are ordered newest first by
 /// (created_at, id), so the next page holds the items strictly before it.
@@ -61,8 +63,17 @@ impl Cursor {
         }
         let micros = i64::from_be_bytes(bytes[1..9].try_into().map_err(|_| CursorError)?);
         let id = Uuid::from_slice(&bytes[9..]).map_err(|_| CursorError)?;
+        // Any position is a position: one outside what PostgreSQL's timestamptz and `time` hold
+        // is the nearest one they do (so every cursor the contract's pattern admits works).
+        let floor =
+            OffsetDateTime::from_unix_timestamp(FLOOR_SECS).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let created_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
-            .map_err(|_| CursorError)?;
+            .unwrap_or(if micros < 0 {
+                floor
+            } else {
+                time::PrimitiveDateTime::MAX.assume_utc()
+            })
+            .max(floor);
         Ok(Self { created_at, id })
     }
 }
@@ -90,5 +101,32 @@ mod tests {
         ] {
             assert_eq!(Cursor::decode(s), Err(CursorError), "{s}");
         }
+    }
+
+    #[test]
+    fn every_cursor_the_contract_pattern_admits_decodes() {
+        // ^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$ — version 1, 25 bytes, no stray trailing bits.
+        let pattern = regex_lite_like;
+        for s in [
+            format!("AQ{}A", "A".repeat(31)),
+            format!("Af{}w", "_".repeat(31)),
+            format!("AZ{}g", "-".repeat(31)),
+            Cursor::after(OffsetDateTime::UNIX_EPOCH, Uuid::nil()).encode(),
+        ] {
+            assert!(pattern(&s), "{s}");
+            let c = Cursor::decode(&s).expect(&s);
+            assert!(c.created_at().year() >= 1, "{s}");
+        }
+    }
+
+    /// The contract's cursor pattern, spelled out.
+    fn regex_lite_like(s: &str) -> bool {
+        let b = s.as_bytes();
+        let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b.len() == 34
+            && b[0] == b'A'
+            && matches!(b[1], b'Q'..=b'Z' | b'a'..=b'f')
+            && b[2..33].iter().all(|c| b64(*c))
+            && matches!(b[33], b'A' | b'Q' | b'g' | b'w')
     }
 }

@@ -11,8 +11,10 @@ pub struct PurgedRows {
     pub deleted: i64,
 }
 
-/// Deletes the tenant's rows from every tenant-owned table the service may delete from
-/// (the audit trail is append-only and stays). The transaction's tenant must be `tenant`.
+/// Deletes the tenant's rows from every tenant-owned table the service may delete from:
+/// connected as `pa_tp` (migration 0053), tenant-provisioning's own tables only — consent,
+/// sync-dispatch and admin-console delete theirs on `tenant.purged`; the audit trail is
+/// append-only and stays. The transaction's tenant must be `tenant`.
 pub async fn purge_tenant_rows(
     conn: &mut PgConnection,
     tenant: TenantId,

@@ -21,7 +21,8 @@ pub struct TestApp {
     /// A fresh operator key (the bearer secret).
     pub key: String,
     pub key_id: Uuid,
-    /// `pa_app`: subject to row-level security, like the service.
+    /// `pa_app` (subject to row-level security): fixtures and checks; the service itself
+    /// connects as `pa_tp`.
     pub pool: PgPool,
     pub sink: SmtpSinkHandle,
     /// This instance's setup-link mailer queue (deleted when the test ends).
@@ -100,7 +101,8 @@ pub fn test_settings(smtp_port: u16) -> Settings {
         Uuid::now_v7().simple()
     );
     s.http.bind = "127.0.0.1:0".parse().expect("addr");
-    s.database.url = pa_db::testing::app_url().into();
+    // The service's own role (least privilege); fixtures use `pool` (pa_app).
+    s.database.url = pa_db::testing::service_url(tenant_provisioning::config::DB_ROLE).into();
     s.database.max_connections = 5;
     s.smtp.host = "127.0.0.1".into();
     s.smtp.port = smtp_port;

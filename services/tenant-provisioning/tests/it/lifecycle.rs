@@ -210,6 +210,16 @@ async fn the_purge_deletes_tenant_data_after_the_grace_period_but_keeps_the_audi
             .any(|r| r["relation"] == "setup_links" && r["deleted"] == 1),
         "{details}"
     );
+    // Connected as pa_tp, the purge reaches tenant-provisioning's own tables only; the other
+    // services delete theirs on `tenant.purged`.
+    assert!(
+        details["deleted"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["relation"] == "setup_links"),
+        "{details}"
+    );
 
     // Purged tenants accept nothing any more.
     let problem = assert_problem(

@@ -309,7 +309,10 @@ async fn the_cli_prints_a_new_key_once_to_stdout() {
     let app = TestApp::spawn().await;
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_tenant-provisioning"))
         .args(["create-operator-key", "--name", "from the CLI"])
-        .env("PA_TP_DATABASE__URL", pa_db::testing::app_url())
+        .env(
+            "PA_TP_DATABASE__URL",
+            pa_db::testing::service_url(tenant_provisioning::config::DB_ROLE),
+        )
         .output()
         .expect("run the binary");
     assert!(

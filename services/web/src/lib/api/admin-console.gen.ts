@@ -99,7 +99,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Access review export. */
+        /**
+         * Access review export.
+         * @description Everyone who has access now, with their role and where it comes from, for a periodic access
+         *     review. JSON or CSV (`format`).
+         */
         get: operations["admin_console.access_review.export"];
         put?: never;
         post?: never;
@@ -116,10 +120,18 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List API tokens (never the secrets). */
+        /**
+         * List API tokens (never the secrets).
+         * @description Every API token of the tenant: name, role, prefix, creator, expiry, last use and revocation;
+         *     never the secret.
+         */
         get: operations["admin_console.api_tokens.list"];
         put?: never;
-        /** Create an API token. */
+        /**
+         * Create an API token.
+         * @description A bearer token for the Admin API (`Authorization: Bearer pa_at_…`) with a role no higher than
+         *     the creator's and an expiry. The secret is in this response only.
+         */
         post: operations["admin_console.api_tokens.create"];
         delete?: never;
         options?: never;
@@ -137,7 +149,10 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token (takes effect on its next use). */
+        /**
+         * Revoke an API token (takes effect on its next use).
+         * @description The token stops working on its next use. Revoking a revoked token answers the token again.
+         */
         delete: operations["admin_console.api_tokens.revoke"];
         options?: never;
         head?: never;
@@ -214,7 +229,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Type-ahead over the directory's security groups (Microsoft Graph `$search`). */
+        /**
+         * Type-ahead over the directory's security groups (Microsoft Graph `$search`).
+         * @description Searches the customer's directory by group name, for picking a group to map to a role. Needs the
+         *     directory to answer (503 `directory_unavailable` otherwise).
+         */
         get: operations["admin_console.groups.search_directory"];
         put?: never;
         post?: never;
@@ -231,10 +250,18 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List emergency accounts (never their secrets). */
+        /**
+         * List emergency accounts (never their secrets).
+         * @description The tenant's emergency (break-glass) accounts: name, creator, creation, last use and revocation;
+         *     never their secrets.
+         */
         get: operations["admin_console.emergency_accounts.list"];
         put?: never;
-        /** Create an emergency account. */
+        /**
+         * Create an emergency account.
+         * @description A break-glass account for when Microsoft Entra ID is unavailable: a secret and a TOTP seed,
+         *     shown in this response only. Signing in with it is audited and publishes `emergency_access.used`.
+         */
         post: operations["admin_console.emergency_accounts.create"];
         delete?: never;
         options?: never;
@@ -252,7 +279,10 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an emergency account (its sessions end now). */
+        /**
+         * Revoke an emergency account (its sessions end now).
+         * @description The account can no longer sign in, and its live sessions end at once.
+         */
         delete: operations["admin_console.emergency_accounts.revoke"];
         options?: never;
         head?: never;
@@ -266,7 +296,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List the configured groups. */
+        /**
+         * List the configured groups.
+         * @description The directory groups mapped to Patient Access roles, admin groups first, with each group's role
+         *     and member count.
+         */
         get: operations["admin_console.groups.list"];
         put?: never;
         /**
@@ -310,7 +344,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Who am I: identity, role and the session's CSRF token. */
+        /**
+         * Who am I: identity, role and the session's CSRF token.
+         * @description The signed-in administrator (or API token) with tenant, role and the CSRF token a session must
+         *     send as `X-CSRF-Token` on every state change. Never cached.
+         */
         get: operations["admin_console.session.get"];
         put?: never;
         post?: never;
@@ -327,11 +365,19 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List my live sessions. */
+        /**
+         * List my live sessions.
+         * @description The caller's own live console sessions: when each started, was last used and from which client,
+         *     with the current one marked.
+         */
         get: operations["admin_console.sessions.list_own"];
         put?: never;
         post?: never;
-        /** End every session of the tenant (but the caller's). */
+        /**
+         * End every session of the tenant (but the caller's).
+         * @description Ends every other console session of the tenant at once, e.g. after a suspected compromise; the
+         *     caller stays signed in.
+         */
         delete: operations["admin_console.sessions.end_all"];
         options?: never;
         head?: never;
@@ -348,7 +394,11 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** End one of my sessions (e.g. on a lost device). */
+        /**
+         * End one of my sessions (e.g. on a lost device).
+         * @description Ends one of the caller's own sessions; the session the request comes from can end itself this
+         *     way too.
+         */
         delete: operations["admin_console.sessions.end_own"];
         options?: never;
         head?: never;
@@ -362,7 +412,12 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's settings. */
+        /**
+         * The tenant's settings.
+         * @description The idle sign-out, session lifetime, mass-deactivation thresholds, sync interval and audit
+         *     retention in force for the tenant, with the settings' version (it increases with every
+         *     change).
+         */
         get: operations["admin_console.settings.get"];
         put?: never;
         post?: never;
@@ -384,7 +439,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Sync status with progress. */
+        /**
+         * Sync status with progress.
+         * @description The schedule, the last successful run, whether the sync needs attention, and the queued or
+         *     running run with its progress.
+         */
         get: operations["admin_console.sync.status"];
         put?: never;
         post?: never;
@@ -403,7 +462,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Sync now. */
+        /**
+         * Sync now.
+         * @description Asks sync-dispatch for a run now: `incremental` (default) reads the changes since the last run,
+         *     `full` reads the whole directory. The body may be left out.
+         */
         post: operations["admin_console.sync.request"];
         delete?: never;
         options?: never;
@@ -418,7 +481,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Run history. */
+        /**
+         * Run history.
+         * @description The tenant's sync runs, newest first, paged with an opaque `cursor` (pass `next_cursor` back).
+         */
         get: operations["admin_console.sync.list_runs"];
         put?: never;
         post?: never;
@@ -435,7 +501,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A run, with what it would change when held. */
+        /**
+         * A run, with what it would change when held.
+         * @description The run's trigger, times, counts and errors; for a held run, the users it would deactivate.
+         */
         get: operations["admin_console.sync.get_run"];
         put?: never;
         post?: never;
@@ -454,7 +523,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Approve or reject a held mass deactivation. */
+        /**
+         * Approve or reject a held mass deactivation.
+         * @description A run that would deactivate more users than the tenant's threshold waits for an administrator:
+         *     `approve` applies its changes, `reject` discards them.
+         */
         post: operations["admin_console.sync.decide_hold"];
         delete?: never;
         options?: never;
@@ -469,7 +542,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List users. */
+        /**
+         * List users.
+         * @description The tenant's synced users with their role and status. Filter by `search` (name or UPN), `role`,
+         *     `status` or `group_id`, sort by name or UPN, and page with an opaque `cursor`.
+         */
         get: operations["admin_console.users.list"];
         put?: never;
         post?: never;
@@ -486,7 +563,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get a user: role provenance, status history, last sign-in. */
+        /**
+         * Get a user: role provenance, status history, last sign-in.
+         * @description The user's directory attributes, role and where it comes from (admin group, user group or a
+         *     direct assignment), status history and last sign-in.
+         */
         get: operations["admin_console.users.get"];
         put?: never;
         post?: never;
@@ -530,7 +611,11 @@ export type paths = {
          */
         put: operations["admin_console.users.assign_role"];
         post?: never;
-        /** Remove a direct role (groups decide again). */
+        /**
+         * Remove a direct role (groups decide again).
+         * @description Removes the role given directly to the user; their groups decide their role again from the next
+         *     sync.
+         */
         delete: operations["admin_console.users.remove_role"];
         options?: never;
         head?: never;
@@ -546,7 +631,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Reactivate a user in Patient Access. */
+        /**
+         * Reactivate a user in Patient Access.
+         * @description Lets a user deactivated in Patient Access in again (the directory must still have them enabled).
+         *     A manager cannot reactivate someone above their own role.
+         */
         post: operations["admin_console.users.reactivate"];
         delete?: never;
         options?: never;
@@ -564,7 +653,11 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** End every session of one user. */
+        /**
+         * End every session of one user.
+         * @description Ends the user's console sessions at once, e.g. after a lost device or a suspected compromise;
+         *     their next request answers 401.
+         */
         delete: operations["admin_console.users.end_sessions"];
         options?: never;
         head?: never;
@@ -1186,7 +1279,44 @@ export type components = {
             verified: number;
         };
     };
-    responses: never;
+    responses: {
+        /** @description `invalid_path_parameter` / `invalid_query_parameter`: a path segment or query parameter holds a control character (`errors[].code` = `control_character`) or is invalid. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `request_header_fields_too_large`: the header section is larger than 16 KiB. */
+        HeaderFieldsTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `service_unavailable`: a dependency (PostgreSQL) is unreachable; retry later. */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `uri_too_long`: the request target is longer than 8 KiB. */
+        UriTooLong: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1257,6 +1387,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `directory_unavailable`: Microsoft could not be reached. */
             503: {
                 headers: {
@@ -1317,6 +1449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -1344,6 +1477,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.auth.login": {
@@ -1396,6 +1531,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.auth.logout": {
@@ -1417,6 +1555,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -1435,6 +1574,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.access_review.export": {
@@ -1486,6 +1628,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.api_tokens.list": {
@@ -1506,6 +1651,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -1524,6 +1670,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.api_tokens.create": {
@@ -1587,6 +1736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -1605,6 +1755,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.api_tokens.revoke": {
@@ -1667,6 +1819,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.audit.list": {
@@ -1734,6 +1889,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.audit.export": {
@@ -1802,6 +1960,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.audit.verify": {
@@ -1822,6 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -1840,6 +2002,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.groups.search_directory": {
@@ -1890,6 +2055,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `directory_unavailable`. */
             503: {
                 headers: {
@@ -1919,6 +2086,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmergencyAccountList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -1937,6 +2105,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.emergency_accounts.create": {
@@ -2009,6 +2180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -2027,6 +2199,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.emergency_accounts.revoke": {
@@ -2089,6 +2263,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.groups.list": {
@@ -2109,6 +2286,7 @@ export interface operations {
                     "application/json": components["schemas"]["GroupList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2118,6 +2296,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.groups.add": {
@@ -2125,7 +2306,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2199,6 +2380,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -2217,6 +2399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `directory_unavailable`. */
             503: {
                 headers: {
@@ -2233,7 +2416,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description The configured group's object id. */
@@ -2297,6 +2480,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.session.get": {
@@ -2317,6 +2503,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2326,6 +2513,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sessions.list_own": {
@@ -2346,6 +2536,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2364,6 +2555,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sessions.end_all": {
@@ -2387,6 +2581,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndedOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2405,6 +2600,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sessions.end_own": {
@@ -2465,6 +2663,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.settings.get": {
@@ -2485,6 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantSettings"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2494,6 +2696,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.settings.change": {
@@ -2501,7 +2706,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2557,6 +2762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -2575,6 +2781,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sync.status": {
@@ -2595,6 +2803,7 @@ export interface operations {
                     "application/json": components["schemas"]["SyncStatusOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `unauthorized`, `session_expired`. */
             401: {
                 headers: {
@@ -2604,6 +2813,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sync.request": {
@@ -2611,7 +2823,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2619,7 +2831,7 @@ export interface operations {
         /** @description Optional. */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["SyncRequestIn"] | null;
+                "application/json": components["schemas"]["SyncRequestIn"];
             };
         };
         responses: {
@@ -2668,6 +2880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -2686,6 +2899,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sync.list_runs": {
@@ -2729,6 +2944,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sync.get_run": {
@@ -2779,6 +2997,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.sync.decide_hold": {
@@ -2786,7 +3007,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description The held run. */
@@ -2863,6 +3084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -2881,6 +3103,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.list": {
@@ -2894,7 +3118,12 @@ export interface operations {
                 limit?: number;
                 /** @description `admin`, `manager` or `viewer`. */
                 role?: string;
-                /** @description Case-insensitive substring of the display name, UPN or mail. */
+                /**
+                 * @description Word prefixes, case-insensitive, in any order: every word of the term (a run of
+                 *     letters and digits) starts a word of the display name, or of the UPN or mail before
+                 *     the `@` (`gar` and `garcia mary` find Mary Garcia). A term with an `@` must also start
+                 *     the UPN or the mail.
+                 */
                 search?: string;
                 /** @description `display_name` (default), `user_principal_name`; `-` prefix for descending. */
                 sort?: string;
@@ -2934,6 +3163,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.get": {
@@ -2984,6 +3216,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.deactivate": {
@@ -2991,7 +3226,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description Entra object id. */
@@ -3046,6 +3281,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.assign_role": {
@@ -3053,7 +3291,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description Entra object id. */
@@ -3121,6 +3359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -3139,6 +3378,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.remove_role": {
@@ -3146,7 +3387,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description Entra object id. */
@@ -3201,6 +3442,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.reactivate": {
@@ -3208,7 +3452,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description Entra object id. */
@@ -3263,6 +3507,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "admin_console.users.end_sessions": {
@@ -3270,7 +3517,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The session's CSRF token (sessions). */
-                "X-CSRF-Token"?: string | null;
+                "X-CSRF-Token"?: string;
             };
             path: {
                 /** @description The user's Entra object id. */
@@ -3325,6 +3572,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

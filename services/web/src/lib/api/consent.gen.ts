@@ -656,7 +656,44 @@ export type components = {
         /** @enum {string} */
         WizardStatus: "in_progress" | "completed";
     };
-    responses: never;
+    responses: {
+        /** @description `invalid_path_parameter` / `invalid_query_parameter`: a path segment or query parameter holds a control character (`errors[].code` = `control_character`) or is invalid. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `request_header_fields_too_large`: the header section is larger than 16 KiB. */
+        HeaderFieldsTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `service_unavailable`: a dependency (PostgreSQL) is unreachable; retry later. */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `uri_too_long`: the request target is longer than 8 KiB. */
+        UriTooLong: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -740,6 +777,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
@@ -827,6 +866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -845,6 +885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `microsoft_error`. */
             502: {
                 headers: {
@@ -883,6 +924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsentRequestOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid`, `wizard_session_expired`. */
             401: {
                 headers: {
@@ -919,6 +961,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
@@ -948,6 +992,7 @@ export interface operations {
                     "application/json": components["schemas"]["WizardStateOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid`, `wizard_session_expired`. */
             401: {
                 headers: {
@@ -984,6 +1029,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `microsoft_unavailable`, `service_unavailable`. */
             503: {
                 headers: {
@@ -1071,6 +1118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -1089,6 +1137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `microsoft_error`. */
             502: {
                 headers: {
@@ -1127,6 +1176,7 @@ export interface operations {
                     "application/json": components["schemas"]["WizardStateOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid`, `wizard_session_expired`. */
             401: {
                 headers: {
@@ -1163,6 +1213,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
@@ -1247,6 +1299,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `microsoft_error`. */
             502: {
                 headers: {
@@ -1343,6 +1397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -1361,6 +1416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `microsoft_error`. */
             502: {
                 headers: {
@@ -1399,6 +1455,7 @@ export interface operations {
                     "application/json": components["schemas"]["WizardStateOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid`, `wizard_session_expired`. */
             401: {
                 headers: {
@@ -1435,6 +1492,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
@@ -1517,6 +1576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
             /** @description `unsupported_media_type`. */
             415: {
                 headers: {
@@ -1544,6 +1604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
@@ -1573,6 +1634,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid` or `wizard_session_expired`. */
             401: {
                 headers: {
@@ -1600,6 +1662,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "consent.state.get": {
@@ -1622,6 +1687,7 @@ export interface operations {
                     "application/json": components["schemas"]["WizardStateOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `wizard_session_required`, `wizard_session_invalid` or `wizard_session_expired`. */
             401: {
                 headers: {
@@ -1649,6 +1715,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
             /** @description `service_unavailable`. */
             503: {
                 headers: {
