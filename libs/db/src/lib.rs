@@ -22,6 +22,9 @@ pub use migrate::{MIGRATOR, migrate, migrate_with};
 pub use pool::{connect, connect_lazy};
 pub use roles::ServiceRole;
 pub use settings::DatabaseSettings;
-pub use tenant::{IN_TENANT_CONTEXT, begin_tenant, clear_tenant, set_tenant, tenant_statement};
+pub use tenant::{
+    IN_TENANT_CONTEXT, LocalSetting, begin_tenant, begin_tenant_with, clear_tenant, set_tenant,
+    tenant_statement,
+};
 
 pub use sqlx::{PgConnection, PgPool, Postgres, Transaction};

@@ -67,6 +67,44 @@ async fn the_tenant_context_does_not_survive_rollback_on_a_pooled_connection() {
 }
 
 #[tokio::test]
+async fn local_settings_hold_for_their_transaction_only_beside_the_tenant_context() {
+    init();
+    let pool = single_connection_pool().await;
+    let tenant = TenantId::new();
+    let settings = [
+        pa_db::LocalSetting::GENERIC_PLANS,
+        pa_db::LocalSetting::NO_JIT,
+    ];
+    let mut tx = pa_db::begin_tenant_with(&pool, tenant, &settings)
+        .await
+        .expect("begin");
+    assert_eq!(current_context(&mut tx).await, Some(tenant.to_string()));
+    let (plans, jit): (String, String) =
+        sqlx::query_as("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("read settings");
+    assert_eq!(
+        (plans.as_str(), jit.as_str()),
+        ("force_generic_plan", "off")
+    );
+    insert_audit_row(&mut tx, tenant).await.expect("insert");
+    tx.commit().await.expect("commit");
+
+    let mut conn = pool.acquire().await.expect("acquire the same session");
+    let plans: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("read setting");
+    assert_eq!(plans, "auto", "SET LOCAL ended with the transaction");
+    let context = current_context(&mut conn).await;
+    assert!(
+        context.as_deref().is_none_or(str::is_empty),
+        "leaked: {context:?}"
+    );
+}
+
+#[tokio::test]
 async fn set_tenant_switches_the_context_inside_a_transaction() {
     init();
     let pool = testing::app_pool().await;

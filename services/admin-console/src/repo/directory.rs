@@ -54,7 +54,8 @@ impl UserSort {
 /// Filters of the Users list (all optional, combined with AND).
 #[derive(Clone, Debug, Default)]
 pub struct UserFilter {
-    /// Lowercase substring of display name, UPN or mail.
+    /// A search term (trimmed, 1–100 characters): word prefixes of the display name, UPN or
+    /// mail (see `repo::user_search`).
     pub search: Option<String>,
     pub role: Option<String>,
     pub status: Option<String>,
@@ -83,69 +84,66 @@ const USER_COLUMNS: &str = "du.object_id, du.user_principal_name, du.display_nam
     du.status_changed_at, EXISTS (SELECT 1 FROM console_user_blocks b \
         WHERE b.tenant_id = du.tenant_id AND b.object_id = du.object_id) AS blocked";
 
-/// Escapes LIKE's wildcards.
-fn like_escape(term: &str) -> String {
-    term.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// The columns of a user row, without `blocked`.
 const INNER_COLUMNS: &str = "du.object_id, du.user_principal_name, du.display_name, du.mail, \
     du.account_enabled, du.directory_state, du.role, du.role_source, du.status, du.status_reason, \
     du.status_changed_at";
 
+/// How a search page's transaction is opened: its statement is planned once per connection
+/// (its plan does not depend on the term; planning it costs as much as running it) and
+/// never JIT-compiled. The benchmark's direct-SQL baseline opens its transactions the same way.
+pub const SEARCH_SETTINGS: &[pa_db::LocalSetting] = &[
+    pa_db::LocalSetting::GENERIC_PLANS,
+    pa_db::LocalSetting::NO_JIT,
+];
+
+/// The settings of the transaction that lists with `filter` ([`SEARCH_SETTINGS`] for a search).
+pub fn list_settings(filter: &UserFilter) -> &'static [pa_db::LocalSetting] {
+    if filter.search.is_some() {
+        SEARCH_SETTINGS
+    } else {
+        &[]
+    }
+}
+
 /// The SQL of one page (exposed so the benchmark runs the very same statement directly).
 ///
-/// With a search term the matches come from `console_search_users` (0044: the trigram index
-/// is usable there, not under RLS), and are filtered, cut at the keyset and sorted before the
-/// page's rows are read in full. Without one, the page is an index range read on the sort
-/// key. Only leakproof comparisons touch the keyset (no row comparison), so RLS never stops
-/// the index from seeking to it. Blocks are probed for the rows shown only.
+/// With a search term: [`super::user_search::page_query`] (word-prefix search on
+/// `console_user_words`, about a page of rows read whatever the number of matches). Without
+/// one, the page is an index range read on the sort key (0043's indexes). Only leakproof
+/// comparisons touch the keyset (no row comparison), so row-level security never stops the
+/// index from seeking to it. Blocks are probed for the rows shown only.
 pub fn list_users_query(
     tenant: TenantId,
     filter: &UserFilter,
     sort: UserSort,
     after: Option<(String, Uuid)>,
     limit: i64,
-) -> QueryBuilder<Postgres> {
+) -> Result<QueryBuilder<Postgres>, sqlx::Error> {
+    if let Some(term) = &filter.search {
+        return super::user_search::page_query(tenant, term, filter, sort, after, limit);
+    }
     let dir = if sort.descending() { "DESC" } else { "ASC" };
-    let (inner, key) = match (&filter.search, sort) {
-        (Some(_), UserSort::DisplayName { .. }) => ("s", "coalesce(s.display_name, '')"),
-        (Some(_), UserSort::UserPrincipalName { .. }) => ("s", "s.user_principal_name"),
-        (None, UserSort::DisplayName { .. }) => ("du", "coalesce(du.display_name, '')"),
-        (None, UserSort::UserPrincipalName { .. }) => ("du", "du.user_principal_name"),
+    let key = match sort {
+        UserSort::DisplayName { .. } => "coalesce(du.display_name, '')",
+        UserSort::UserPrincipalName { .. } => "du.user_principal_name",
     };
     let mut qb = QueryBuilder::new(format!(
         "SELECT du.tenant_id, {INNER_COLUMNS}, EXISTS (SELECT 1 FROM console_user_blocks b \
          WHERE b.tenant_id = du.tenant_id AND b.object_id = du.object_id) AS blocked \
-         FROM (SELECT {inner}.object_id, {key} AS sort_key FROM "
+         FROM (SELECT du.object_id, {key} AS sort_key FROM directory_users du WHERE du.tenant_id = "
     ));
-    match &filter.search {
-        Some(term) => {
-            qb.push("console_search_users(")
-                .push_bind(format!("%{}%", like_escape(term)))
-                .push(") AS s WHERE true");
-        }
-        None => {
-            qb.push("directory_users du WHERE du.tenant_id = ")
-                .push_bind(tenant);
-        }
-    }
+    qb.push_bind(tenant);
     if let Some(role) = &filter.role {
-        qb.push(format!(" AND {inner}.role = "))
-            .push_bind(role.clone());
+        qb.push(" AND du.role = ").push_bind(role.clone());
     }
     if let Some(status) = &filter.status {
-        qb.push(format!(" AND {inner}.status = "))
-            .push_bind(status.clone());
+        qb.push(" AND du.status = ").push_bind(status.clone());
     }
     if let Some(group) = filter.group_id {
         qb.push(" AND EXISTS (SELECT 1 FROM directory_user_grants g WHERE g.tenant_id = ")
             .push_bind(tenant)
-            .push(format!(
-                " AND g.object_id = {inner}.object_id AND g.group_id = "
-            ))
+            .push(" AND g.object_id = du.object_id AND g.group_id = ")
             .push_bind(group)
             .push(")");
     }
@@ -157,20 +155,18 @@ pub fn list_users_query(
         };
         qb.push(format!(" AND {key} {loose} ")).push_bind(k.clone());
         qb.push(format!(" AND ({key} {strict} ")).push_bind(k);
-        qb.push(format!(" OR {inner}.object_id {id_cmp} "))
+        qb.push(format!(" OR du.object_id {id_cmp} "))
             .push_bind(id)
             .push(")");
     }
-    qb.push(format!(
-        " ORDER BY {key} {dir}, {inner}.object_id {dir} LIMIT "
-    ))
-    .push_bind(limit);
+    qb.push(format!(" ORDER BY {key} {dir}, du.object_id {dir} LIMIT "))
+        .push_bind(limit);
     qb.push(") AS page JOIN directory_users du ON du.tenant_id = ")
         .push_bind(tenant);
     qb.push(format!(
         " AND du.object_id = page.object_id ORDER BY page.sort_key {dir}, page.object_id {dir}"
     ));
-    qb
+    Ok(qb)
 }
 
 pub async fn list_users(
@@ -181,7 +177,7 @@ pub async fn list_users(
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> Result<Vec<UserRow>, sqlx::Error> {
-    list_users_query(tenant, filter, sort, after, limit)
+    list_users_query(tenant, filter, sort, after, limit)?
         .build_query_as::<UserRow>()
         .fetch_all(conn)
         .await

@@ -9,6 +9,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signin;
 pub mod sync;
+pub mod user_search;
 
 use crate::domain::AccessRole;
 

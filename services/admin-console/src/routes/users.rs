@@ -35,7 +35,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
-    /// Case-insensitive substring of the display name, UPN or mail.
+    /// Word prefixes, case-insensitive, in any order: every word of the term (a run of
+    /// letters and digits) starts a word of the display name, or of the UPN or mail before
+    /// the `@` (`gar` and `garcia mary` find Mary Garcia). A term with an `@` must also start
+    /// the UPN or the mail.
     #[param(min_length = 1, max_length = 100)]
     pub search: Option<String>,
     /// `admin`, `manager` or `viewer`.
@@ -143,7 +146,8 @@ pub async fn list_users(
         Some(s) if s.is_empty() || s.chars().count() > 100 => {
             return Err(bad_query("search", "must be 1-100 characters"));
         }
-        Some(s) => Some(s.to_lowercase()),
+        // Lower-cased and split into words by the database, exactly as the stored words are.
+        Some(s) => Some(s.to_owned()),
         None => None,
     };
     if q.role.as_deref().is_some_and(|r| role(Some(r)).is_none()) {
@@ -183,7 +187,8 @@ pub async fn list_users(
         status: q.status,
         group_id: q.group_id,
     };
-    let mut tx = pa_db::begin_tenant(&state.pool, principal.tenant).await?;
+    let settings = directory::list_settings(&filter);
+    let mut tx = pa_db::begin_tenant_with(&state.pool, principal.tenant, settings).await?;
     let mut rows =
         directory::list_users(&mut tx, principal.tenant, &filter, sort, after, limit + 1).await?;
     tx.commit().await?;

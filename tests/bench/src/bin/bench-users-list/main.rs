@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use admin_console::config::Settings;
-use admin_console::repo::directory::{UserFilter, UserSort, list_users_query};
+use admin_console::repo::directory::{UserFilter, UserSort, list_settings, list_users_query};
 use admin_console::startup::Application;
 use clap::Parser;
 use pa_bench::load::{LoadOutcome, closed_loop};
@@ -262,14 +262,15 @@ async fn direct_sql(pool: &sqlx::PgPool, tenant: TenantId, term: &str) -> anyhow
         search: Some(term.to_owned()),
         ..UserFilter::default()
     };
-    let mut tx = pa_db::begin_tenant(pool, tenant).await?;
+    // Opened as the service opens a search's transaction (same settings, same statement).
+    let mut tx = pa_db::begin_tenant_with(pool, tenant, list_settings(&filter)).await?;
     let rows = list_users_query(
         tenant,
         &filter,
         UserSort::DisplayName { descending: false },
         None,
         51,
-    )
+    )?
     .build()
     .fetch_all(&mut *tx)
     .await?;
