@@ -185,7 +185,13 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
         return Err(Problem::malformed_json("the request body is empty"));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(data_problem)?;
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => value,
+        Err(err) if err.inner().to_string().contains("floating point") => {
+            integral_floats_as_integers(body).ok_or_else(|| data_problem(err))?
+        }
+        Err(err) => return Err(data_problem(err)),
+    };
     de.end()
         .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
     if may_contain_control_chars(body) {
@@ -211,6 +217,34 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
         }
     }
     Ok(value)
+}
+
+/// JSON Schema counts `2.0` as an integer, so a contract's `type: integer` admits it; serde's
+/// integer types do not. Retried only after such an error: the body with every number that has
+/// no fractional part read as an integer.
+fn integral_floats_as_integers<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    fn fix(v: &mut serde_json::Value) {
+        use serde_json::Value;
+        match v {
+            Value::Number(n) if n.is_f64() => {
+                if let Some(f) = n.as_f64()
+                    && f.fract() == 0.0
+                    && f.abs() < 9_007_199_254_740_992.0
+                {
+                    // Exact below 2^53; the cast cannot truncate.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = f as i64;
+                    *v = Value::from(i);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(fix),
+            Value::Object(map) => map.values_mut().for_each(fix),
+            _ => {}
+        }
+    }
+    let mut tree: serde_json::Value = serde_json::from_slice(body).ok()?;
+    fix(&mut tree);
+    serde_json::from_value(tree).ok()
 }
 
 /// Whether the raw body may hold a control character inside a string: JSON only carries them

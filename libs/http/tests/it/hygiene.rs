@@ -199,3 +199,29 @@ async fn a_method_the_contract_does_not_list_on_a_literal_path_is_405_not_a_para
     let req = TestRequest::get().uri("/tenants/7").to_request();
     assert_eq!(call_service(&app, req).await.status(), 200);
 }
+
+#[actix_web::test]
+async fn an_integral_float_is_an_integer_as_json_schema_says() {
+    let app = test_app!();
+    let req = TestRequest::post()
+        .uri("/tenants")
+        .set_json(json!({
+            "name": "Acme", "contact_email": "a@b.example",
+            "owner": { "address": { "city": "Berlin", "zip": 10115.0 } }
+        }))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = read_body_json(res).await;
+    assert_eq!(body["owner"]["address"]["zip"], 10115);
+
+    let req = TestRequest::post()
+        .uri("/tenants")
+        .set_json(json!({
+            "name": "Acme", "contact_email": "a@b.example",
+            "owner": { "address": { "city": "Berlin", "zip": 10115.5 } }
+        }))
+        .to_request();
+    let body = problem_body(call_service(&app, req).await, 422, "invalid_field").await;
+    assert_eq!(body["errors"][0]["field"], "owner.address.zip", "{body}");
+}

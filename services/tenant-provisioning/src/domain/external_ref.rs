@@ -35,7 +35,8 @@ text_newtype!(
     ExternalRef,
     1,
     MAX,
-    "Vendor CRM id linking a customer's production and non-production tenants: 1-128 visible ASCII characters."
+    "Vendor CRM id linking a customer's production and non-production tenants: 1-128 visible ASCII characters (surrounding spaces are trimmed).",
+    pattern = Some(r"^ *[!-~]{1,128} *$")
 );
 
 #[cfg(test)]
