@@ -90,8 +90,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO pa_tp;
 GRANT SELECT, INSERT ON operator_api_keys TO pa_tp;
 GRANT UPDATE (last_used_at, revoked_at, revoked_by) ON operator_api_keys TO pa_tp;
 
--- admin-console: API tokens and emergency accounts are revoked, never deleted (0042).
+-- admin-console: API tokens and emergency accounts are revoked, never deleted (0042); the
+-- search words are written by directory_users' SECURITY DEFINER triggers only (0045).
 REVOKE DELETE ON console_api_tokens, console_emergency_accounts FROM pa_console;
+REVOKE INSERT, UPDATE, DELETE ON console_user_words FROM pa_console;
 
 -- ---------------------------------------------------------------------------------------
 -- Reads of other owners' tables: only the columns the reader's SQL uses.
@@ -125,6 +127,7 @@ GRANT SELECT, INSERT, UPDATE ON audit_chain_heads, audit_retention TO pa_console
 
 -- ---------------------------------------------------------------------------------------
 -- SECURITY DEFINER functions (granted to pa_app only so far): each to its caller.
+-- (console_search_users(), 0044, has no caller since 0045: nobody gets it.)
 -- ---------------------------------------------------------------------------------------
 GRANT EXECUTE ON FUNCTION setup_link_lookup(bytea) TO pa_tp;
 GRANT EXECUTE ON FUNCTION consent_setup_link_lookup(bytea) TO pa_consent;
@@ -133,7 +136,6 @@ GRANT EXECUTE ON FUNCTION consent_directory_conflict(uuid, uuid) TO pa_consent;
 GRANT EXECUTE ON FUNCTION sync_claim_due(integer) TO pa_sync;
 GRANT EXECUTE ON FUNCTION sync_recover_stale(integer, integer) TO pa_sync;
 GRANT EXECUTE ON FUNCTION console_tenants_with_expired_sessions(timestamptz) TO pa_console;
-GRANT EXECUTE ON FUNCTION console_search_users(text) TO pa_console;
 GRANT EXECUTE ON FUNCTION audit_seal_pending_tenants(uuid, integer) TO pa_console;
 GRANT EXECUTE ON FUNCTION audit_chain_tenants(uuid, integer) TO pa_console;
 GRANT EXECUTE ON FUNCTION audit_seal_drop_orphans(uuid[]) TO pa_console;

@@ -275,7 +275,18 @@ pub(super) const CASES: &[Case] = &[
         "INSERT INTO audit_chain_checkpoints (tenant_id) SELECT NULL WHERE false",
         No,
     ),
-    case(&[CONSOLE], "fn:console_search_users(text)", Yes),
+    case(&[CONSOLE], "fn:console_search_users(text)", No),
+    case(
+        &[CONSOLE],
+        "SELECT word FROM console_user_words LIMIT 0",
+        Yes,
+    ),
+    case(
+        &[CONSOLE],
+        "INSERT INTO console_user_words (tenant_id) SELECT NULL WHERE false",
+        No,
+    ),
+    case(&[CONSOLE], "DELETE FROM console_user_words WHERE false", No),
     case(
         &[CONSOLE],
         "fn:console_tenants_with_expired_sessions(timestamptz)",

@@ -140,6 +140,8 @@ fn expected_writers(table: &str) -> Option<&'static [&'static str]> {
         "audit_chain" | "audit_chain_heads" | "audit_retention" => &[CONSOLE],
         // Written by audit_purge() only (SECURITY DEFINER, as the owner).
         "audit_chain_checkpoints" => NOBODY,
+        // Written by directory_users' SECURITY DEFINER triggers only (0045); the console reads.
+        "console_user_words" => NOBODY,
         "tenants" | "setup_links" | "operator_api_keys" | "idempotency_keys" => &[TP],
         t if t.starts_with("consent_") => &[CONSENT],
         t if t.starts_with("sync_") || t.starts_with("directory_") => &[SYNC],
