@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test bench openapi fmt lint k8s-validate ci
+.PHONY: help up down test bench openapi fmt lint k8s-validate images images-check dr-drill ci
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
@@ -32,10 +32,19 @@ fmt: ## Format the code
 lint: ## rustfmt check, clippy with warnings as errors, shellcheck when installed
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	@if command -v shellcheck >/dev/null; then shellcheck -x deploy/local/*.sh deploy/k8s/validate.sh .ci/run; else echo "shellcheck not installed: skipped"; fi
+	@if command -v shellcheck >/dev/null; then shellcheck -x deploy/local/*.sh deploy/k8s/validate.sh deploy/container/*.sh deploy/dr/*.sh deploy/lib/*.sh .ci/run; else echo "shellcheck not installed: skipped"; fi
 
 k8s-validate: ## Render the kustomize overlays and validate them offline
 	@bash deploy/k8s/validate.sh
+
+images: ## Build the static scratch images of every binary with podman (tag dev)
+	@bash deploy/container/build.sh
+
+images-check: ## Build the images, run the stack from them and drive a short journey (not in CI)
+	@bash deploy/container/images-check.sh
+
+dr-drill: ## Disaster-recovery drill: base backup mid-journey, restore + WAL replay, journey finishes
+	@bash deploy/dr/drill.sh
 
 ci: ## What CI runs (.ci/run)
 	@bash .ci/run

@@ -53,6 +53,12 @@ SERVICES = {
     ),
     "pa-migrate": ("PA_MIGRATE_", None, "pa-migrate", [], ["DATABASE_URL"]),
 }
+# The PostgreSQL role each workload connects as (deploy/postgres/bootstrap-roles.sql, 0053):
+# least privilege, so never the shared pa_app or the owner, except for the migration.
+DB_ROLE = {
+    "tenant-provisioning": "pa_tp", "consent": "pa_consent", "sync-dispatch": "pa_sync",
+    "sync-dispatch-worker": "pa_sync", "admin-console": "pa_console", "pa-migrate": "pa_owner",
+}
 # Setting names that hold secrets: never in a ConfigMap.
 SECRET_NAME = re.compile(r"(DATABASE_?_URL|AMQP__URL|PASSWORD|SECRET|TOKEN_KEY|TOTP_KEY|KEY_PEM)$")
 # A URL with a password in it.
@@ -201,6 +207,11 @@ def check_workload(workload, configmaps, secrets, kustomization_text):
             ref = e.get("valueFrom", {}).get("secretKeyRef")
             if ref:
                 secret_keys.add(e["name"])
+                data = (secrets.get(ref["name"]) or {}).get("data") or {}
+                if ref["key"] in data:
+                    settings[e["name"]] = base64.b64decode(data[ref["key"]]).decode()
+                else:
+                    settings[e["name"]] = ""
                 if ref["name"] not in secrets and (ref["name"] not in kustomization_text or ref["key"] not in kustomization_text):
                     problem(cwhere, f"external Secret {ref['name']}: {ref['key']} is not documented in the overlay's kustomization.yaml")
                 elif ref["name"] in secrets and ref["key"] not in (secrets[ref["name"]].get("data") or {}):
@@ -216,6 +227,11 @@ def check_workload(workload, configmaps, secrets, kustomization_text):
         for key in need_secret:
             if prefix + key not in secret_keys:
                 problem(cwhere, f"{prefix}{key} must come from a Secret")
+        db_key = prefix + ("DATABASE_URL" if name == "pa-migrate" else "DATABASE__URL")
+        url = settings.get(db_key, "")
+        role = re.match(r"postgres(?:ql)?://([^:@/]+)", url)
+        if url and (not role or role.group(1) != DB_ROLE[name]):
+            problem(cwhere, f"{db_key} must connect as {DB_ROLE[name]}, not {role.group(1) if role else '?'}")
         if port is not None:
             bind = settings.get(prefix + "HTTP__BIND", "")
             declared = [p["containerPort"] for p in c.get("ports", []) if p.get("name") == "http"]
