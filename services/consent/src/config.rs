@@ -138,6 +138,8 @@ pub struct WizardSettings {
     pub application_name: String,
     /// The admin-welcome mailer's queue (`pa.<service>.<consumer>`); only tests change it.
     pub welcome_mailer_queue: String,
+    /// The `tenant.purged` consumer's queue (`pa.<service>.<consumer>`); only tests change it.
+    pub tenant_purge_queue: String,
 }
 
 impl Default for WizardSettings {
@@ -157,6 +159,10 @@ impl Default for WizardSettings {
             welcome_mailer_queue: pa_messaging::topology::queue_name(
                 "consent",
                 "admin-welcome-mailer",
+            ),
+            tenant_purge_queue: pa_messaging::topology::queue_name(
+                "consent",
+                crate::purge::CONSUMER,
             ),
         }
     }
@@ -242,6 +248,7 @@ mod tests {
             s.wizard.welcome_mailer_queue,
             "pa.consent.admin-welcome-mailer"
         );
+        assert_eq!(s.wizard.tenant_purge_queue, "pa.consent.tenant-purge");
         assert_eq!(s.entra.consent_propagation_timeout_ms, 20_000);
         let tenant: pa_domain::TenantId =
             "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab".parse().expect("id");

@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod mailer;
 pub mod openapi;
+pub mod purge;
 pub mod repo;
 pub mod routes;
 pub mod service;

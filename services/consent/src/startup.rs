@@ -1,5 +1,6 @@
 //! [`Application`]: builds the whole service (pools, Entra client, HTTP server, outbox relay,
-//! admin-welcome mailer) so `main` and the tests start exactly the same thing.
+//! admin-welcome mailer, `tenant.purged` consumer) so `main` and the tests start exactly the
+//! same thing.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -61,9 +62,10 @@ impl Application {
         validate(&settings)?;
         let entra = pa_entra::EntraClient::new(settings.entra.clone())?;
         let pool = pa_db::connect(&settings.database).await?;
-        // The relay and the mailer get their own small pool: mail never takes request connections.
+        // The relay, the mailer (2 lanes) and the purge consumer get their own small pool:
+        // mail never takes request connections.
         let background = pa_db::connect(&pa_db::DatabaseSettings {
-            max_connections: 4,
+            max_connections: 5,
             ..settings.database.clone()
         })
         .await?;
@@ -99,6 +101,17 @@ impl Application {
             )
         };
         declare_queue(&settings.amqp, &spec).await;
+        // A purged tenant's wizard data is this service's to delete (`crate::purge`).
+        let purge_spec = ConsumerSpec {
+            concurrency: 1,
+            batch: 1,
+            outbox: Some(outbox.clone()),
+            ..ConsumerSpec::new(
+                settings.wizard.tenant_purge_queue.clone(),
+                [crate::purge::ROUTING_KEY],
+            )
+        };
+        declare_queue(&settings.amqp, &purge_spec).await;
         let port = listener.local_addr()?.port();
         let (stop_workers, stop) = watch::channel(false);
         let workers = vec![
@@ -107,6 +120,12 @@ impl Application {
                     .with_signal(outbox)
                     .run(stop.clone()),
             ),
+            tokio::spawn(run_purge(
+                background.clone(),
+                settings.amqp.clone(),
+                purge_spec,
+                stop.clone(),
+            )),
             tokio::spawn(run_mailer(
                 background,
                 settings.amqp.clone(),
@@ -178,8 +197,20 @@ async fn run_mailer(
     }
 }
 
-/// Declares the mailer's queue before the service takes requests, so no `setup.completed`
-/// published from now on can miss it. Best effort: the consumer declares it once it connects.
+async fn run_purge(
+    pool: PgPool,
+    amqp: AmqpSettings,
+    spec: ConsumerSpec,
+    stop: watch::Receiver<bool>,
+) {
+    let handler = Arc::new(crate::purge::TenantPurge);
+    if let Err(e) = pa_messaging::run_consumer(pool, amqp, spec, handler, stop).await {
+        tracing::error!(error = %crate::error::error_chain(&e), "the tenant.purged consumer stopped: purged tenants' wizard data is NOT being deleted");
+    }
+}
+
+/// Declares a consumer's queue before the service takes requests, so no event published
+/// from now on can miss it. Best effort: the consumer declares it once it connects.
 async fn declare_queue(amqp: &AmqpSettings, spec: &ConsumerSpec) {
     let declare = async {
         let conn = pa_messaging::connect(amqp, "consent.declare").await?;

@@ -4,6 +4,7 @@
 
 pub mod groups;
 pub mod links;
+pub mod purge;
 pub mod rate_limit;
 pub mod sessions;
 pub mod states;

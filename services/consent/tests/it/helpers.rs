@@ -31,12 +31,17 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub sink: SmtpSinkHandle,
     pub welcome_queue: String,
+    /// This instance's `tenant.purged` consumer queue (deleted with the mailer's).
+    pub purge_queue: String,
 }
 
 impl Drop for TestApp {
-    /// Deletes this test's mailer queue so per-test queues do not pile up in the broker.
+    /// Deletes this test's consumer queues so per-test queues do not pile up in the broker.
     fn drop(&mut self) {
-        let queue = std::mem::take(&mut self.welcome_queue);
+        let queues = [
+            std::mem::take(&mut self.welcome_queue),
+            std::mem::take(&mut self.purge_queue),
+        ];
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -49,9 +54,11 @@ impl Drop for TestApp {
                 let delete = async {
                     let conn = pa_messaging::connect(&settings, "consent-it").await?;
                     let channel = conn.create_channel().await?;
-                    channel
-                        .queue_delete(queue.as_str().into(), Default::default())
-                        .await?;
+                    for queue in &queues {
+                        channel
+                            .queue_delete(queue.as_str().into(), Default::default())
+                            .await?;
+                    }
                     let _ = conn.close(200, "test done".into()).await;
                     Ok::<_, anyhow::Error>(())
                 };
@@ -101,6 +108,8 @@ pub fn test_settings(port: u16, sim: &SimHandle, smtp: u16) -> Settings {
         "pa.test.consent.admin-welcome-mailer.{}",
         Uuid::now_v7().simple()
     );
+    s.wizard.tenant_purge_queue =
+        format!("pa.test.consent.tenant-purge.{}", Uuid::now_v7().simple());
     s.console.base_url = "https://console.test.example".parse().expect("url");
     s
 }
@@ -123,6 +132,7 @@ impl TestApp {
         let settings = settings.with_derived_defaults();
         sim.add_redirect_uri(settings.entra.redirect_uri.as_ref().expect("redirect uri"));
         let welcome_queue = settings.wizard.welcome_mailer_queue.clone();
+        let purge_queue = settings.wizard.tenant_purge_queue.clone();
         let clock = Arc::new(ManualClock::new());
         let app = Application::build_with(settings, listener, clock.clone())
             .await
@@ -136,6 +146,7 @@ impl TestApp {
             clock,
             sink,
             welcome_queue,
+            purge_queue,
         }
     }
 

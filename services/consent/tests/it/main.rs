@@ -10,6 +10,7 @@ mod faults;
 mod helpers;
 mod openapi;
 mod people;
+mod purge;
 mod race;
 mod sim;
 mod start;
