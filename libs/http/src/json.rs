@@ -186,14 +186,17 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => value,
+        Ok(value) => {
+            de.end()
+                .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
+            value
+        }
+        // The retry parses the whole body (trailing data included) itself.
         Err(err) if err.inner().to_string().contains("floating point") => {
             integral_floats_as_integers(body).ok_or_else(|| data_problem(err))?
         }
         Err(err) => return Err(data_problem(err)),
     };
-    de.end()
-        .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;
     if may_contain_control_chars(body) {
         let tree: serde_json::Value = serde_json::from_slice(body)
             .map_err(|err| Problem::malformed_json(format!("invalid JSON: {err}")))?;

@@ -191,7 +191,8 @@ fn record<B>(
         .unwrap_or_else(|| "unmatched".to_owned());
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.record("route", route.as_str());
-    span.record("otel.name", format!("{method} {route}"));
+    // The span started when its trace context was read: rename the exported span too.
+    pa_telemetry::set_otel_name(span, format!("{method} {route}"));
     span.record("status", status.as_u16());
     span.record("latency_ms", latency_ms);
     if status.is_server_error() {

@@ -31,7 +31,7 @@ pub struct DirectoryIn {
     #[schema(
         min_length = 1,
         max_length = 253,
-        pattern = "^\\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+\\.?)\\s*$",
+        pattern = "^ *([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+\\.?) *$",
         example = "contosohealth.onmicrosoft.com"
     )]
     pub tenant: String,
@@ -46,7 +46,7 @@ pub struct AdminIn {
     #[schema(
         min_length = 3,
         max_length = 113,
-        pattern = "^\\s*[A-Za-z0-9'._!#^~$+-]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+\\s*$",
+        pattern = "^ *[A-Za-z0-9'._!#^~$+-]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+ *$",
         example = "avery.admin@contosohealth.onmicrosoft.com"
     )]
     pub user_principal_name: String,
