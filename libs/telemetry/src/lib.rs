@@ -25,7 +25,7 @@ mod settings;
 pub use error_chain::error_chain;
 pub use init::{TelemetryError, TelemetryGuard, init, init_for_tests};
 pub use propagation::{
-    current_traceparent, set_parent_from_traceparent, trace_id_of, traceparent_of,
+    current_traceparent, set_otel_name, set_parent_from_traceparent, trace_id_of, traceparent_of,
 };
 pub use settings::{LogFormat, TelemetrySettings};
 

@@ -1,5 +1,6 @@
 //! W3C `traceparent` helpers for carrying a trace across HTTP and AMQP boundaries.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use opentelemetry::propagation::TextMapPropagator;
@@ -49,5 +50,23 @@ pub fn set_parent_from_traceparent(span: &tracing::Span, traceparent: &str) {
     }
     if let Err(err) = span.set_parent(cx) {
         tracing::debug!(error = %err, "cannot set the span's remote parent");
+    }
+}
+
+/// Names `span` as it is exported (`otel.name`), also after its OpenTelemetry span started.
+///
+/// tracing-opentelemetry reads a recorded `otel.name` only while the OpenTelemetry span is
+/// still being built; once anything asked for the span's context (a remote parent set with
+/// [`set_parent_from_traceparent`], [`trace_id_of`], [`current_traceparent`]) the span has
+/// started and a later `span.record("otel.name", …)` renames nothing — e.g. a request span
+/// named after the matched route, which is known only at the end. This records the field
+/// (for the logs) and renames the running OpenTelemetry span too.
+pub fn set_otel_name(span: &tracing::Span, name: impl Into<Cow<'static, str>>) {
+    let name = name.into();
+    span.record("otel.name", name.as_ref());
+    let cx = span.context();
+    let otel = cx.span();
+    if otel.span_context().is_valid() {
+        otel.update_name(name);
     }
 }

@@ -83,3 +83,48 @@ fn otlp_endpoint_gets_the_traces_path_once() {
         "http://c:4318/v1/traces"
     );
 }
+
+/// Keeps the names of the spans exported through it.
+#[derive(Debug, Clone, Default)]
+struct Names(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl opentelemetry_sdk::trace::SpanExporter for Names {
+    async fn export(
+        &self,
+        batch: Vec<opentelemetry_sdk::trace::SpanData>,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        let mut names = self.0.lock().unwrap();
+        names.extend(batch.into_iter().map(|s| s.name.into_owned()));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_started_span_is_renamed_for_export_by_set_otel_name() {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let names = Names::default();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_simple_exporter(names.clone())
+        .build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+    tracing::subscriber::with_default(subscriber, || {
+        let recorded = tracing::info_span!("recorded", otel.name = "GET");
+        // Asking for the context starts the OpenTelemetry span (as a remote parent does).
+        assert!(trace_id_of(&recorded).is_some());
+        recorded.record("otel.name", "GET /recorded/{id}");
+        drop(recorded);
+        let renamed = tracing::info_span!("renamed", otel.name = "GET");
+        assert!(trace_id_of(&renamed).is_some());
+        crate::set_otel_name(&renamed, "GET /renamed/{id}");
+        drop(renamed);
+    });
+    let names = names.0.lock().unwrap().clone();
+    assert_eq!(
+        names,
+        ["GET", "GET /renamed/{id}"],
+        "recording otel.name after the start renames nothing; set_otel_name does"
+    );
+}

@@ -4,6 +4,8 @@
 //! claimed), finds runs whose job or worker went missing (`sync_recover_stale`), and
 //! publishes one job per run through the outbox. Claims and jobs commit together.
 
+use std::collections::HashMap;
+
 use pa_db::PgPool;
 use pa_domain::TenantId;
 use pa_messaging::{OutboxBatch, OutboxSignal, Shutdown};
@@ -54,6 +56,23 @@ pub struct Dispatched {
     pub recovered: usize,
 }
 
+/// The traceparents of the runs about to be published (those that have one).
+async fn traceparents(
+    tx: &mut sqlx::PgConnection,
+    runs: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, pa_db::DbError> {
+    let runs: Vec<Uuid> = runs.collect();
+    if runs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT run_id, traceparent FROM sync_run_traceparents($1)")
+            .bind(&runs)
+            .fetch_all(tx)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// One tick (see the module docs).
 pub async fn tick(
     pool: &PgPool,
@@ -73,21 +92,31 @@ pub async fn tick(
             .fetch_all(&mut *tx)
             .await?;
     let mut batch = OutboxBatch::new();
-    let jobs = claimed
+    let jobs: Vec<(&Uuid, &Uuid, &String)> = claimed
         .iter()
         .map(|(tenant, run, kind, _)| (tenant, run, kind))
         .chain(
             recovered
                 .iter()
                 .map(|(tenant, run, kind)| (tenant, run, kind)),
-        );
+        )
+        .collect();
+    let traces = traceparents(&mut tx, jobs.iter().map(|(_, run, _)| **run)).await?;
     for (tenant, run, kind) in jobs {
         let job = JobData {
             tenant_id: TenantId::from_uuid(*tenant),
             run_id: *run,
             kind: parse_kind(kind).map_err(|e| pa_db::DbError::Config(e.to_string()))?,
         };
-        jobs::push(&mut batch, &job).map_err(|e| pa_db::DbError::Config(e.to_string()))?;
+        // A requested run's job continues the request's trace (0037): the job is
+        // published from a span whose parent is what asked for the run.
+        let span =
+            tracing::info_span!("sync.dispatch", tenant_id = %tenant, run_id = %run, kind = %kind);
+        if let Some(traceparent) = traces.get(run) {
+            pa_telemetry::set_parent_from_traceparent(&span, traceparent);
+        }
+        span.in_scope(|| jobs::push(&mut batch, &job))
+            .map_err(|e| pa_db::DbError::Config(e.to_string()))?;
     }
     if !batch.is_empty() {
         let mut insert = QueryBuilder::<Postgres>::new("");

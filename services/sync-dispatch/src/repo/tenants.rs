@@ -102,7 +102,8 @@ pub async fn register(
 
 /// Asks for a run as soon as none is running. A full request is never downgraded by a later
 /// incremental one. `lift_attention` clears "needs attention" and the failure backoff (a
-/// person asked, or something changed).
+/// person asked, or something changed). The current span's traceparent goes with the
+/// request, so the run's job continues this trace (0037).
 pub async fn request_run(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -117,6 +118,8 @@ pub async fn request_run(
                                     THEN pending_trigger ELSE $3 END,
              pending_requested_by = CASE WHEN pending_kind = 'full' AND $2 = 'incremental'
                                          THEN pending_requested_by ELSE $4 END,
+             pending_traceparent = CASE WHEN pending_kind = 'full' AND $2 = 'incremental'
+                                        THEN pending_traceparent ELSE $6 END,
              pending_kind = CASE WHEN pending_kind = 'full' THEN 'full' ELSE $2 END,
              attention_reason = CASE WHEN $5 THEN NULL ELSE attention_reason END,
              attention_code = CASE WHEN $5 THEN NULL ELSE attention_code END,
@@ -134,6 +137,7 @@ pub async fn request_run(
         .bind(trigger)
         .bind(requested_by)
         .bind(lift_attention)
+        .bind(pa_telemetry::current_traceparent())
         .fetch_optional(conn)
         .await
 }
