@@ -6,30 +6,34 @@
 //! | `user.deactivated` | ends every session of that person at once (`user_deactivated`) |
 //! | `user.role_changed` | ends every session of that person (`role_changed`): they sign in again with the new role |
 //! | `tenant.suspended` / `tenant.deprovisioned` | ends every session of the tenant |
+//! | `tenant.purged` | deletes the tenant's console data (sessions, sign-in states, blocks, access configuration, settings) and revokes its API tokens and emergency accounts; audited `console.tenant_data_purged` (tenant-provisioning's purge, as `pa_tp`, reaches only its own tables) |
 //!
 //! Each runs in the consumer's transaction (tenant context set from the envelope), with the
 //! message id recorded, so a redelivery has no second effect. Events for tenants this
 //! database does not know are acknowledged and ignored.
 
 use pa_domain::TenantId;
-use pa_events::tenant::{TenantDeprovisioned, TenantSuspended};
+use pa_events::tenant::{TenantDeprovisioned, TenantPurged, TenantSuspended};
 use pa_events::{SetupCompleted, UserDeactivated, UserRoleChanged};
 use pa_messaging::{Envelope, Event, Handler, HandlerError};
+use serde_json::json;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use crate::context::RequestContext;
 use crate::error::ApiError;
+use crate::repo::purge;
 use crate::repo::sessions::{self, EndReason};
 use crate::service::setup;
 
 /// The routing keys the consumer binds.
-pub const ROUTING_KEYS: [&str; 5] = [
+pub const ROUTING_KEYS: [&str; 6] = [
     SetupCompleted::TYPE,
     UserDeactivated::TYPE,
     UserRoleChanged::TYPE,
     TenantSuspended::TYPE,
     TenantDeprovisioned::TYPE,
+    TenantPurged::TYPE,
 ];
 
 /// The handler.
@@ -99,6 +103,20 @@ impl Handler for ConsoleEvents {
             )
             .await
             .map_err(retry)?;
+        } else if envelope.is::<TenantPurged>() {
+            let done = purge::purge(conn, tenant).await?;
+            let done: Vec<_> = done
+                .into_iter()
+                .map(|(relation, action, rows)| json!({ "relation": relation, "action": action, "rows": rows }))
+                .collect();
+            let entry = ctx
+                .audit("console.tenant_data_purged")
+                .target("tenant", tenant)
+                .details(json!({ "purged": done }));
+            pa_audit::record_tenant(conn, tenant, &entry)
+                .await
+                .map_err(HandlerError::retry)?;
+            tracing::info!(%tenant, "a purged tenant's console data deleted");
         } else if envelope.is::<TenantSuspended>() || envelope.is::<TenantDeprovisioned>() {
             let reason = if envelope.is::<TenantSuspended>() {
                 EndReason::TenantSuspended

@@ -5,6 +5,7 @@ pub mod access;
 pub mod api_tokens;
 pub mod directory;
 pub mod emergency;
+pub mod purge;
 pub mod sessions;
 pub mod settings;
 pub mod signin;

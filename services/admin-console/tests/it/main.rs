@@ -10,6 +10,7 @@ mod emergency;
 mod events;
 mod matrix;
 mod openapi;
+mod purge;
 mod search;
 mod sessions;
 mod signin;
