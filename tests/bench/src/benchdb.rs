@@ -51,6 +51,16 @@ impl BenchDb {
         SecretString::from(self.app_url.clone())
     }
 
+    /// The URL of a service's own role on the bench database: what that service connects as
+    /// (least privilege, migration 0053), so a bench measures it with its real privileges.
+    pub fn service_secret(&self, role: pa_db::ServiceRole) -> SecretString {
+        let r = role.name();
+        SecretString::from(
+            self.app_url
+                .replacen("pa_app:pa_app@", &format!("{r}:{r}@"), 1),
+        )
+    }
+
     /// Readies the database for a measured scenario: `VACUUM (ANALYZE)` of every table as
     /// their owner, then a `CHECKPOINT` (as the superuser).
     ///

@@ -22,7 +22,9 @@ use pa_bench::{amqp, benchdb, install_crypto, round};
 use serde_json::json;
 use tenant_provisioning::config::Settings;
 
-const TARGET_P99_MS: f64 = 25.0;
+/// Issue 18: a regression guard for the plain up-front key check plus one write statement
+/// (vendor provisioning is not a hot path).
+const TARGET_P99_MS: f64 = 50.0;
 
 #[derive(Parser)]
 struct Args {

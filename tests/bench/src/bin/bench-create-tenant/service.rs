@@ -24,7 +24,7 @@ pub async fn start(db: &BenchDb, pool_size: u32) -> anyhow::Result<Service> {
     let sink = smtp_sink::SmtpSink::start("127.0.0.1:0")?;
     let mut s = Settings::default();
     s.http.bind = "127.0.0.1:0".parse()?;
-    s.database.url = db.app_secret();
+    s.database.url = db.service_secret(tenant_provisioning::config::DB_ROLE);
     // Diagnostics only: `PA_BENCH_TP_AMQP_URL` (e.g. a closed port) idles the service's relay
     // in its reconnect backoff, to measure what relaying costs the request path.
     let amqp_url = std::env::var("PA_BENCH_TP_AMQP_URL").unwrap_or_else(|_| amqp::url());
