@@ -220,8 +220,11 @@ impl SetupLinkMailer {
         let to = EmailAddress::parse(&link.sent_to).map_err(|_| AttemptError::BadRecipient)?;
         let token = SetupToken::derive(&self.key, tenant.id, link.id);
         let url = setup_link_url(&self.wizard_base_url, &token);
+        // Refused at the API since issue 18; a name stored before that loses its
+        // bidirectional formatting here, so it cannot reorder the subject.
+        let display_name = pa_domain::text::strip_bidi_controls(&tenant.display_name);
         let mail = SetupEmail {
-            display_name: &tenant.display_name,
+            display_name: &display_name,
             environment: tenant.environment,
             link: &url,
             expires_at: link.expires_at,
