@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test bench openapi fmt lint k8s-validate images images-check dr-drill ci
+.PHONY: help up down demo test bench openapi fmt lint k8s-validate images images-check dr-drill ci
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-13s %s\n", $$1, $$2 }'
@@ -13,6 +13,9 @@ up: ## Start the local stack: PostgreSQL, RabbitMQ, migrations, smtp-sink, entra
 
 down: ## Stop what `make up` started
 	@bash deploy/local/down.sh
+
+demo: ## Walk the whole journey through the public APIs against the running stack (after make up)
+	@bash deploy/local/demo.sh
 
 test: ## Run every test (infra ensured; fault tests in a serial second pass); ARGS="-p crate" narrows it
 	@bash deploy/local/test.sh $(ARGS)

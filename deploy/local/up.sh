@@ -198,6 +198,11 @@ cat <<EOF
 
 ${_pa_bold}The local stack is up.${_pa_reset}  Logs: .run/logs/   Stop it: make down
 
+See the whole journey (a new customer directory and tenant, the wizard, the first sync, the
+console's Users page, a leaver removed), printed step by step:   make demo
+
+Or step by step by hand:
+
 1. Create the first operator API key (shown once: the command prints only the key, on stdout):
 
      export PA_KEY=\$($tp_env target/debug/tenant-provisioning create-operator-key --name you)
