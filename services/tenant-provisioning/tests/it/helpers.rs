@@ -336,9 +336,11 @@ pub fn id_of(v: &Value) -> String {
 /// Runs purge passes until tenant `id` is purged. Other test processes purge too, and a
 /// pass skips a tenant another pass has locked, so one pass alone may miss it.
 pub async fn purge(app: &TestApp, id: &str) {
+    // As the service's purge worker: connected as its own role (pa_tp).
+    let service = pa_db::testing::service_pool(tenant_provisioning::config::DB_ROLE).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
-        tenant_provisioning::purge::purge_due(&app.pool, &pa_messaging::OutboxSignal::new())
+        tenant_provisioning::purge::purge_due(&service, &pa_messaging::OutboxSignal::new())
             .await
             .expect("purge pass");
         let status: String = sqlx::query_scalar("SELECT status FROM tenants WHERE id = $1::uuid")
