@@ -7,7 +7,9 @@
 #   console and reads the Users page → a leaver disabled at Microsoft is deactivated and
 #   signed out → the Users page again → the audit log and its chain.
 # Runs again and again on the same stack: every run makes a new directory and a new tenant.
-# Needs curl and jq. Settings (environment): TP, CONSENT, SYNC, CONSOLE, SIM, SIM_CA, MAIL.
+# Needs curl and jq. Settings (environment): TP, CONSENT, SYNC, CONSOLE, SIM (the simulator's
+# control API), SIM_CA, MAIL (the SMTP sink's read API), PA_KEY (an operator key; created with
+# tenant-provisioning's CLI when unset). pa-e2e's demo test runs it against its own stack.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,12 +52,16 @@ json() {
 uri() { jq -rn --arg s "$1" '$s|@uri'; }
 
 step "0. An operator API key (tenant-provisioning create-operator-key)"
-env_file="$PA_RUN/env/tenant-provisioning.env"
-[ -f "$env_file" ] || die "no $env_file: start the local stack with make up"
-mapfile -t tp_env <"$env_file"
-PA_KEY=$(env "${tp_env[@]}" "$PA_ROOT/target/debug/tenant-provisioning" create-operator-key --name "demo $(date +%FT%T)" 2>/dev/null)
+if [ -z "${PA_KEY:-}" ]; then
+    env_file="$PA_RUN/env/tenant-provisioning.env"
+    [ -f "$env_file" ] || die "no $env_file: start the local stack with make up (or set PA_KEY)"
+    mapfile -t tp_env <"$env_file"
+    PA_KEY=$(env "${tp_env[@]}" "$PA_ROOT/target/debug/tenant-provisioning" create-operator-key --name "demo $(date +%FT%T)" 2>/dev/null)
+    info "created (shown once; kept in this shell only)"
+else
+    info "PA_KEY from the environment"
+fi
 export PA_KEY
-info "created (shown once; kept in this shell only)"
 
 step "1. \"Microsoft\": a fresh customer directory in the simulator (its control API)"
 slug=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -84,7 +90,7 @@ for person in "${PEOPLE[@]}"; do
     if [ -n "$group" ]; then
         json POST "$SIM/tenants/$ENTRA/groups/$(uri "$group")/members" "{\"member\":\"$upn\"}"
     fi
-    printf '    %-28s %-13s %s\n' "$upn" "$name" "${group:-(no group)}"
+    printf '    %-42s %-13s %s\n' "$upn" "$name" "${group:-(no group)}"
 done
 ADMIN_UPN="avery@$DOMAIN"
 LEAVER_UPN="drew@$DOMAIN"
@@ -110,7 +116,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$run" ] || die "the first sync did not complete"
 info "curl $SYNC/v1/tenants/$TENANT/sync/runs -H 'Authorization: Bearer …'"
-info "$(jq -r '"full sync: \(.users_created) users created, \(.pages_read) Graph pages, \(.objects_read) objects read"' <<<"$run")"
+info "$(jq -r '"full sync: \(.users_created) users created from \(.progress.objects_read) objects on \(.progress.pages_read) Graph pages"' <<<"$run")"
 
 # sign_in UPN JAR: the console's Entra ID sign-in (authorization code + PKCE) at the simulator.
 sign_in() {
@@ -133,10 +139,10 @@ info "$(jq -r '"signed in: \(.kind), role \(.role), idle timeout \(.idle_timeout
 
 users_page() {
     json GET "$CONSOLE/v1/users?limit=200" "" -b "$ADMIN_JAR"
-    printf '    %-28s %-13s %-8s %-9s %s\n' "USER" "NAME" "ROLE" "STATUS" "REASON"
+    printf '    %-42s %-13s %-8s %-9s %s\n' "USER" "NAME" "ROLE" "STATUS" "REASON"
     jq -r '.items[] | [.user_principal_name, .display_name, (.role // "-"), .status, (.status_reason // "")] | @tsv' "$OUT" |
         while IFS=$'\t' read -r upn name role status reason; do
-            printf '    %-28s %-13s %-8s %-9s %s\n' "$upn" "$name" "$role" "$status" "$reason"
+            printf '    %-42s %-13s %-8s %-9s %s\n' "$upn" "$name" "$role" "$status" "$reason"
         done
 }
 

@@ -5,6 +5,7 @@
 //! one at a time in the fault pass (deploy/local/test.sh). `service_faults` (a service
 //! killed, Graph throttling) touches only its own run and runs in the parallel pass.
 
+mod demo;
 mod fault_journeys;
 mod journey;
 mod one_trace;
