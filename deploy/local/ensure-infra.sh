@@ -23,6 +23,8 @@ install_missing() {
     command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
     # curl: readiness checks and the commands `make up` prints; cc: crates with C parts (ring).
     command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+    # jq: make demo and services/consent/walkthrough.sh read the JSON answers with it.
+    command -v jq >/dev/null 2>&1 || missing+=(jq)
     command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
     if [ "${#missing[@]}" -eq 0 ]; then
         return
