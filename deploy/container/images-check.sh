@@ -169,7 +169,7 @@ step "images-check passed"
 printf '    %-44s %s\n' "release build + images (s)" "$build_secs" "services ready after start (s)" "$ready_secs"
 for b in tenant-provisioning consent sync-dispatch admin-console pa-migrate; do
     size=$(podman image inspect --format '{{.Size}}' "localhost/patient-access/$b:$TAG")
-    printf '    %-44s %s\n' "image patient-access/$b:$TAG (MiB)" "$(echo "scale=1; $size / 1048576" | bc)"
+    printf '    %-44s %s\n' "image patient-access/$b:$TAG (MiB)" "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')"
 done
 while IFS=$'\t' read -r name secs; do
     printf '    %-44s %s\n' "$name (s)" "$secs"

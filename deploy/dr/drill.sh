@@ -7,9 +7,11 @@
 #      migrated like production; smtp-sink, entra-sim and the four services against it
 #   2. the journey starts (services/consent/walkthrough.sh); while the wizard runs, a base backup
 #      is taken (pg_basebackup -Ft -z -X stream -c fast)
-#   3. the wizard finishes and the first sync runs, on the primary, after the backup; a canary
-#      writer commits numbered rows and records each acknowledged commit
-#   4. disaster: the primary is killed (immediate shutdown) and its data directory deleted
+#   3. the wizard finishes on the primary after the backup; a canary writer commits numbered rows
+#      and records each acknowledged commit
+#   4. disaster, mid-flight: right after the wizard's last step (while setup.completed is being
+#      applied and the first sync starts) the primary is killed (immediate shutdown) and its data
+#      directory deleted (DR_DISASTER=quiet: after the first sync instead)
 #   5. recovery: the base backup is restored into a fresh cluster (port 18633) and the archived WAL
 #      replayed to its end (point-in-time recovery to "latest"); the services are restarted with
 #      the new DATABASE__URL
@@ -42,39 +44,63 @@ dr_bootstrap "$PRIMARY_PORT"
 dr_infra
 dr_start_services "$PRIMARY_PORT"
 
-# --- 2. the journey starts; a base backup while the wizard runs ------------------------------------
+# --- 2. the journey starts; a base backup while the wizard runs -------------------------------------
 step "2. the journey starts; base backup while the wizard runs"
 J_KEY=$(dr_operator_key "$PRIMARY_PORT")
+MODE=${DR_DISASTER:-mid-flight}
+if [ "$MODE" = mid-flight ]; then
+    # Microsoft answers slowly (400 ms per Graph call), so the first sync is still running when
+    # the disaster strikes.
+    dr_sim_latency 400
+fi
 (journey_wizard "$RUN/logs/walkthrough.log" && echo "$J_TENANT" >"$RUN/tenant") >"$RUN/logs/journey-part1.log" 2>&1 &
 wizard_pid=$!
 wait_for "the wizard at the consent step" 60 grep -qs '== 5\.' "$RUN/logs/walkthrough.log" ||
     die "the walkthrough did not reach the consent step ($RUN/logs/walkthrough.log)"
 dr_base_backup
 dr_canary_start
-wait "$wizard_pid" || {
-    cat "$RUN/logs/journey-part1.log" >&2
-    die "the wizard failed"
-}
-J_TENANT=$(cat "$RUN/tenant")
-info "wizard finished after the backup started: tenant $J_TENANT active"
 
-# --- 3. work after the backup: the first sync; the canary ------------------------------------------
-step "3. after the backup: first sync on the primary; canary commits"
-journey_first_sync
+# --- 3. work after the backup ---------------------------------------------------------------------
+# DR_DISASTER=mid-flight (default): the primary dies as soon as the first sync is seen running
+# after the wizard's "finish", while setup.completed is still being applied by its consumers
+# (activation, sync registration, console seeding, the welcome mail) — recovery meets a run in
+# progress, and whatever events and deliveries were in flight. DR_DISASTER=quiet: it dies after the
+# first sync has succeeded.
+step "3. after the backup, on the primary: the wizard finishes ($MODE disaster); canary commits"
+if [ "$MODE" = mid-flight ]; then
+    wait_for "the wizard's finish" 120 grep -qs '== 11\.' "$RUN/logs/walkthrough.log" ||
+        die "the walkthrough did not reach its finish ($RUN/logs/walkthrough.log)"
+    dr_wait_sync_running "$PRIMARY_PORT"
+else
+    wait "$wizard_pid" || die "the wizard failed ($RUN/logs/journey-part1.log)"
+    J_TENANT=$(cat "$RUN/tenant")
+    journey_first_sync
+    sleep 1
+fi
+J_TENANT=$(grep -o 'tenant [0-9a-f-]\{36\}' "$RUN/logs/walkthrough.log" | head -n 1 | cut -d' ' -f2)
+wait_for "canary: 10 commits acknowledged" 30 bash -c "[ \"\$(cat '$RUN/canary.acked' 2>/dev/null || echo 0)\" -ge 10 ]" ||
+    die "the canary writer does not commit"
 dr_snapshot "$PRIMARY_PORT" >"$RUN/before.tsv"
-sleep 2
+info "on the primary just before the disaster: $(dr_progress "$PRIMARY_PORT")"
 
 # --- 4. disaster -----------------------------------------------------------------------------------
 step "4. disaster: the primary is killed and its data directory deleted"
 dr_disaster
+# The walkthrough (mid-flight) is still polling for the activation: stop it and its subshell.
+for child in $(pgrep -P "$wizard_pid" || true); do kill "$child" 2>/dev/null || true; done
+kill "$wizard_pid" 2>/dev/null || true
+wait "$wizard_pid" 2>/dev/null || true
 
 # --- 5. recovery -----------------------------------------------------------------------------------
 step "5. recovery: base backup + archived WAL into a fresh cluster on :$RESTORED_PORT"
 dr_restore
+info "in flight at the disaster, as restored: $(dr_progress "$RESTORED_PORT")"
 dr_restart_services "$RESTORED_PORT"
+dr_sim_latency 0
 
 # --- 6. the journey finishes; checks ---------------------------------------------------------------
 step "6. the journey finishes on the restored cluster"
+dr_wait_active
 journey_first_sync
 journey_signin
 journey_users_visible

@@ -31,13 +31,12 @@ sql() {
 }
 
 now() { date +%s.%N; }
-elapsed() { printf '%.1f' "$(echo "$(now) - $1" | bc)"; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 dr_prepare() {
     PGBIN=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
     [ -x "$PGBIN/pg_basebackup" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
     command -v jq >/dev/null || die "jq not found (apt-get install jq)"
-    command -v bc >/dev/null || die "bc not found (apt-get install bc)"
     port_open 127.0.0.1 5672 || die "RabbitMQ is not running on 127.0.0.1:5672 (deploy/local/ensure-infra.sh)"
     if [ -d "$RUN" ]; then
         step "stopping what a previous drill left in $RUN"
@@ -248,6 +247,49 @@ dr_snapshot() {
         ORDER BY 1" | tr '|' '\t'
 }
 
+# dr_sim_latency MS: every Graph call of the demo directory takes MS longer (entra-sim knob).
+dr_sim_latency() {
+    curl -fsS -X PUT "$J_SIM/_sim/tenants/$J_DIRECTORY/faults" -H 'Content-Type: application/json' \
+        -d "{\"latency_ms\":$1}" >/dev/null || die "the simulator refused the latency knob"
+}
+
+# dr_progress PORT: where the journey stands in the cluster on PORT, on one line.
+dr_progress() {
+    sql "$1" "$DB" "
+        SELECT concat_ws(', ',
+            'tenant ' || coalesce((SELECT status FROM tenants WHERE id = '$J_TENANT'), 'missing'),
+            (SELECT count(*) FROM outbox) || ' events in the outbox',
+            (SELECT count(*) FROM processed_messages) || ' messages processed',
+            (SELECT coalesce(string_agg(kind || ' ' || status, ', '), 'no sync run')
+               FROM sync_runs WHERE tenant_id = '$J_TENANT'),
+            (SELECT count(*) FROM directory_users WHERE tenant_id = '$J_TENANT') || ' users synced')"
+}
+
+# dr_wait_sync_running PORT: until the cluster on PORT shows a sync run in progress.
+dr_wait_sync_running() {
+    local deadline=$((SECONDS + 60))
+    until [ "$(sql "$1" "$DB" "SELECT count(*) FROM sync_runs WHERE status = 'running'")" -gt 0 ]; do
+        [ "$SECONDS" -lt "$deadline" ] || die "no sync run started within 60 s of the wizard's finish"
+        sleep 0.05
+    done
+    info "the first sync is running"
+}
+
+# dr_wait_active: tenant-provisioning reports the tenant active and the welcome mail is in the sink.
+dr_wait_active() {
+    local deadline=$((SECONDS + J_TIMEOUT)) status="" mails=0
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        status=$(curl -fsS "$J_TP/v1/tenants/$J_TENANT" -H "Authorization: Bearer $J_KEY" | jq -r .status)
+        mails=$(curl -fsS -G "$J_MAIL/messages" --data-urlencode "to=$J_ADMIN_UPN" |
+            jq --arg t "$J_TENANT" '[.[] | select((.text_body // "") | contains($t))] | length')
+        if [ "$status" = active ] && [ "$mails" -ge 1 ]; then break; fi
+        sleep 0.5
+    done
+    [ "$status" = active ] || die "tenant $J_TENANT is '$status' after the restore, not active"
+    [ "$mails" -ge 1 ] || die "no welcome mail to $J_ADMIN_UPN after the restore"
+    info "tenant $J_TENANT active, welcome mail sent"
+}
+
 # --- disaster ------------------------------------------------------------------------------------
 dr_disaster() {
     as_pg "$PGBIN/pg_ctl" -D "$RUN/pg/primary" -m immediate stop >/dev/null
@@ -299,7 +341,7 @@ EOF
     LAST_TX=$(sed -n 's/.*last completed transaction was at log time \(.*\)$/\1/p' "$RUN/logs/restored.log" | tail -n 1)
     WAL_REPLAYED=$(sql $RESTORED_PORT postgres "SELECT pg_wal_lsn_diff('$REDO_DONE_LSN', '$BACKUP_START_LSN')")
     if [ -n "$LAST_TX" ]; then
-        LAST_TX_BEFORE_DISASTER_MS=$(echo "($DISASTER_AT - $(date -d "$LAST_TX" +%s.%N)) * 1000 / 1" | bc)
+        LAST_TX_BEFORE_DISASTER_MS=$(awk -v a="$(date -d "$LAST_TX" +%s.%N)" -v b="$DISASTER_AT" 'BEGIN { printf "%d", (b - a) * 1000 }')
     fi
     info "restored and writable in ${RESTORE_DB_SECS}s: base backup + $(numfmt --to=iec "$WAL_REPLAYED") of WAL replayed (redo done at $REDO_DONE_LSN)"
     info "last transaction recovered: $LAST_TX (${LAST_TX_BEFORE_DISASTER_MS:-?} ms before the primary was killed)"

@@ -20,7 +20,7 @@ journey_timed() {
     start=$(date +%s.%N)
     "$@"
     end=$(date +%s.%N)
-    printf '%s\t%.1f\n' "$name" "$(echo "$end - $start" | bc)" >>"${J_TIMINGS:-/dev/null}"
+    awk -v n="$name" -v a="$start" -v b="$end" 'BEGIN { printf "%s\t%.1f\n", n, b - a }' >>"${J_TIMINGS:-/dev/null}"
 }
 
 # journey_wizard LOG: provisions a tenant and walks the setup wizard to the end with
