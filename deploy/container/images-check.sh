@@ -111,12 +111,14 @@ entra() { # PREFIX
         "PA_CONSOLE_CONSOLE__FRONTEND_URL=http://127.0.0.1:$CONSOLE_PORT/"
 }
 
-# run_image NAME IMAGE [ARGS...]: a detached container as Kubernetes runs the pods.
+# run_image NAME IMAGE [ARGS...]: a detached container as Kubernetes runs the pods, with the
+# Deployment's CPU and memory limits.
 run_image() {
-    local name=$1 image=$2
+    local name=$1 image=$2 limits
     shift 2
+    read -r -a limits <<<"$("$STACK_PY" deploy/container/k8s-env.py --limits "$STACK_RENDERED" "$name")"
     podman run -d --name "pa-images-$name" --network host --read-only --cap-drop ALL \
-        --security-opt no-new-privileges --user 65532:65532 \
+        --security-opt no-new-privileges --user 65532:65532 "${limits[@]}" \
         --env-file "$RUN/env/$name.env" -v "$RUN/entra-sim-ca.pem:/etc/pa/entra-sim/ca.pem:ro" \
         "localhost/patient-access/$image:$TAG" "$@" >/dev/null
 }
@@ -174,6 +176,10 @@ done
 while IFS=$'\t' read -r name secs; do
     printf '    %-44s %s\n' "$name (s)" "$secs"
 done <"$J_TIMINGS"
+for name in tenant-provisioning consent sync-dispatch sync-dispatch-worker admin-console; do
+    printf '    %-44s %s\n' "memory of pa-images-$name (now / limit)" \
+        "$(podman stats --no-stream --format '{{.MemUsage}}' "pa-images-$name" 2>/dev/null || echo '?')"
+done
 for name in tenant-provisioning consent sync-dispatch sync-dispatch-worker admin-console; do
     if podman logs "pa-images-$name" 2>&1 | grep -Eq '"level":"ERROR"|ERROR'; then
         warn "pa-images-$name logged errors (podman logs pa-images-$name)"

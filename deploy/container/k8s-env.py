@@ -2,6 +2,7 @@
 """Prints the environment a Deployment's (or Job's) first container gets in a rendered overlay.
 
     k8s-env.py RENDERED.yaml WORKLOAD [KEY=VALUE ...]
+    k8s-env.py --limits RENDERED.yaml WORKLOAD      podman flags for the container's limits
 
 Resolves `envFrom` (ConfigMaps, Secrets — base64-decoded) and `env` (values and keys of
 rendered ConfigMaps/Secrets) the way the kubelet does (later sources win), then applies the
@@ -18,12 +19,7 @@ import yaml
 
 
 def main(rendered, workload, overrides):
-    docs = [d for d in yaml.safe_load_all(open(rendered)) if d]
-    objs = {(d["kind"], d["metadata"]["name"]): d for d in docs}
-    target = objs.get(("Deployment", workload)) or objs.get(("Job", workload))
-    if target is None:
-        sys.exit(f"k8s-env.py: no Deployment or Job {workload} in {rendered}")
-    container = target["spec"]["template"]["spec"]["containers"][0]
+    objs, container = load(rendered, workload)
     env = {}
     for src in container.get("envFrom", []):
         if "configMapRef" in src:
@@ -55,6 +51,30 @@ def main(rendered, workload, overrides):
         print(f"{key}={env[key]}")
 
 
+def load(rendered, workload):
+    docs = [d for d in yaml.safe_load_all(open(rendered)) if d]
+    objs = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    target = objs.get(("Deployment", workload)) or objs.get(("Job", workload))
+    if target is None:
+        sys.exit(f"k8s-env.py: no Deployment or Job {workload} in {rendered}")
+    return objs, target["spec"]["template"]["spec"]["containers"][0]
+
+
+def limits(rendered, workload):
+    """`--memory … --cpus …` from the container's resource limits (Mi/Gi, cores or millicores)."""
+    _, container = load(rendered, workload)
+    lim = container.get("resources", {}).get("limits", {})
+    flags = []
+    memory = str(lim.get("memory", ""))
+    units = {"Ki": "k", "Mi": "m", "Gi": "g"}
+    if memory[-2:] in units:
+        flags += ["--memory", memory[:-2] + units[memory[-2:]]]
+    cpu = str(lim.get("cpu", ""))
+    if cpu:
+        flags += ["--cpus", str(int(cpu[:-1]) / 1000) if cpu.endswith("m") else cpu]
+    print(" ".join(flags))
+
+
 def data_of(objs, kind, name):
     obj = objs.get((kind, name))
     if obj is None:
@@ -67,4 +87,7 @@ def data_of(objs, kind, name):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+    if sys.argv[1] == "--limits":
+        limits(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2], sys.argv[3:])
