@@ -13,7 +13,9 @@
 # The images are built from the last commit (git archive HEAD), not from the working tree.
 #   IMAGES_REV=REV      build that commit instead of HEAD
 #   IMAGES_NO_CARGO=1   package the release binaries already built (skip cargo)
-#   IMAGES_KEEP=1       leave the containers running at the end (stop: podman rm -f $(podman ps -qf name=pa-images-))
+#   IMAGES_KEEP=1       leave the containers, database and vhost at the end (stop the containers:
+#                       podman rm -f $(podman ps -qf name=pa-images-)); they are dropped otherwise
+#                       (and kept for inspection when the check fails)
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../local/lib.sh"
@@ -34,10 +36,15 @@ command -v podman >/dev/null || die "podman not found (apt-get install podman ru
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
 
 cleanup() {
+    local status=$?
     if [ "${IMAGES_KEEP:-}" != 1 ]; then
         podman ps -aq --filter name=pa-images- | xargs -r podman rm -f >/dev/null 2>&1 || true
     fi
     stack_kill_pidfiles "$RUN"
+    if [ "$status" -eq 0 ] && [ "${IMAGES_KEEP:-}" != 1 ]; then
+        psql "postgres://postgres@127.0.0.1:5432/postgres" -qAt -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+        as_root rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
+    fi
 }
 trap cleanup EXIT
 podman ps -aq --filter name=pa-images- | xargs -r podman rm -f >/dev/null 2>&1 || true
