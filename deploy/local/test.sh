@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# `make test`: every test of the workspace against the real PostgreSQL and RabbitMQ.
+# `make test`: every test of the repository against the real PostgreSQL and RabbitMQ.
 #   1. infrastructure exactly as for `make up` (deploy/local/ensure-infra.sh)
 #   2. cargo-nextest (installed only when missing)
-#   3. all tests except the fault tests, in parallel
+#   3. all Rust tests except the fault tests, in parallel (unit, integration, pa-e2e journeys)
 #   4. the fault tests (named fault_…: they stop/restart RabbitMQ or PostgreSQL), one at a time
+#   5. against the local stack (`make up`, stopped again afterwards): the web front-end's tests
+#      (services/web/scripts/test.sh: vitest, Playwright journeys in Debian's Chromium, axe)
+#      and the contract checks (deploy/local/contract-check.sh: Spectral + Redocly lint,
+#      schemathesis against every service, generated Python/TypeScript clients)
+#   6. the Kubernetes manifests (make k8s-validate) and the disaster-recovery drill (make dr-drill)
 # Nextest profile: `ci` when CI=true (no retries, JUnit under target/nextest/), else `default`;
 # override with PA_NEXTEST_PROFILE. Extra arguments go to both nextest runs; with -p/--package
-# they replace --workspace (e.g. `make test ARGS="-p smtp-sink"`).
+# they replace --workspace and steps 5–6 are skipped (e.g. `make test ARGS="-p smtp-sink"`).
+# PA_TEST_SKIP="web contract k8s dr" skips steps by name.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,6 +44,8 @@ for arg in "$@"; do
     -p | -p* | --package | --package=*) scope=() ;;
     esac
 done
+skip=" ${PA_TEST_SKIP:-} "
+wants() { [ "${#scope[@]}" -gt 0 ] && [[ "$skip" != *" $1 "* ]]; }
 
 step "tests (nextest profile $profile; fault tests excluded)"
 cargo nextest run "${scope[@]}" --profile "$profile" --no-tests=warn -E 'not test(/^fault_/)' "$@"
@@ -50,5 +58,32 @@ cargo nextest run "${scope[@]}" --profile "$fault_profile" --no-tests=pass -E 't
 bash "$PA_ROOT/deploy/local/ensure-infra.sh" >/dev/null
 if [ "$status" -ne 0 ]; then
     die "fault tests failed (exit $status)"
+fi
+
+if wants web || wants contract; then
+    step "the local stack for the browser and contract tests (make up)"
+    bash "$PA_ROOT/deploy/local/up.sh" >"$PA_ROOT/target/test-make-up.log" 2>&1 || {
+        tail -n 40 "$PA_ROOT/target/test-make-up.log" >&2
+        die "make up failed (log: target/test-make-up.log)"
+    }
+    trap 'bash "$PA_ROOT/deploy/local/down.sh" --quiet' EXIT
+    if wants web; then
+        step "web front-end: vitest, Playwright journeys in Chromium, axe (services/web/scripts/test.sh)"
+        bash "$PA_ROOT/services/web/scripts/test.sh"
+    fi
+    if wants contract; then
+        step "contracts: lint, schemathesis against every service, generated clients (deploy/local/contract-check.sh)"
+        bash "$PA_ROOT/deploy/local/contract-check.sh"
+    fi
+    bash "$PA_ROOT/deploy/local/down.sh" --quiet
+    trap - EXIT
+fi
+if wants k8s; then
+    step "Kubernetes manifests (make k8s-validate)"
+    bash "$PA_ROOT/deploy/k8s/validate.sh"
+fi
+if wants dr; then
+    step "disaster-recovery drill (make dr-drill)"
+    make -C "$PA_ROOT" --no-print-directory dr-drill
 fi
 step "all tests passed"

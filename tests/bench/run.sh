@@ -6,7 +6,7 @@
 # 127.0.0.1. Knobs (environment):
 #   PA_BENCH_QUICK=1          smoke run with small counts (figures not representative)
 #   PA_BENCH_ONLY=events,...  run a subset of: events, create-tenant, graph-read, users-list,
-#                             audit-export
+#                             audit-export, sync
 #   PA_BENCH_STRICT=1         exit 1 when a target is missed (default: only when a bench breaks)
 #   PA_BENCH_OUT=DIR          where the per-bench JSON files go (default target/bench-results)
 #   PA_BENCH_SETTLE_SECS=N    pause before each bench (default 15)
@@ -17,7 +17,7 @@ cd "$root"
 profile=bench-release
 bin="$root/target/$profile"
 out=${PA_BENCH_OUT:-$root/target/bench-results}
-only=${PA_BENCH_ONLY:-events,create-tenant,graph-read,users-list,audit-export}
+only=${PA_BENCH_ONLY:-events,create-tenant,graph-read,users-list,audit-export,sync}
 
 if [ "${PA_BENCH_QUICK:-0}" = 1 ]; then
     events_args=(--events 2000 --batch 200)
@@ -25,12 +25,14 @@ if [ "${PA_BENCH_QUICK:-0}" = 1 ]; then
     graph_args=(--users 2000,5000)
     users_list_args=(--tenant-users 10000 --total-users 50000 --warmup-secs 1 --secs 3)
     audit_args=(--rows 100000 --small-rows 10000 --rounds 1)
+    sync_args=(--users 5000 --leaver-users 1000 --leavers 4 --small-tenants 50 --small-interval-secs 20)
 else
     events_args=(--events 50000 --batch 500)
     tenant_args=(--warmup-secs 5 --secs 20)
     graph_args=(--users 10000,100000)
     users_list_args=(--tenant-users 100000 --total-users 1000000 --warmup-secs 5 --secs 20)
     audit_args=(--rows 1000000 --small-rows 100000 --rounds 3)
+    sync_args=()
 fi
 
 if [ -f deploy/local/ensure-infra.sh ]; then
@@ -97,6 +99,8 @@ run users-list 5-users-list 16 "Console users list: GET /v1/users?search=…&lim
     "$bin/bench-users-list" "${users_list_args[@]}"
 run audit-export 6-audit-export 16 "Audit CSV export" 900 \
     "$bin/bench-audit-export" "${audit_args[@]}"
+run sync 4-sync 15 "Directory sync (sync-dispatch)" 2400 \
+    "$bin/bench-sync" --sim-bin "$bin/entra-sim" "${sync_args[@]}"
 
 {
     echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared with other work on this machine)"

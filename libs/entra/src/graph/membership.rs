@@ -17,7 +17,10 @@ impl GraphClient {
         user: UserId,
     ) -> Result<bool, EntraError> {
         let query = Query::new()
-            .push("$filter", format!("id eq {}", odata_string(&user.to_string())))
+            .push(
+                "$filter",
+                format!("id eq {}", odata_string(&user.to_string())),
+            )
             .push("$select", "id")
             .push("$count", "true");
         let url = self.url(

@@ -41,5 +41,10 @@ async fn membership_is_found_through_nested_groups_and_denied_for_outsiders() {
     }
     // The nested group itself is not a user member.
     let it_as_user = UserId::from_uuid(it.id);
-    assert!(!graph.has_transitive_member(group, it_as_user).await.unwrap());
+    assert!(
+        !graph
+            .has_transitive_member(group, it_as_user)
+            .await
+            .unwrap()
+    );
 }

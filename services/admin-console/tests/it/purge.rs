@@ -129,7 +129,9 @@ async fn delete_queue(queue: &str) {
     let delete = async {
         let conn = pa_messaging::connect(&settings, "admin-console-it").await?;
         let channel = conn.create_channel().await?;
-        channel.queue_delete(queue.into(), Default::default()).await?;
+        channel
+            .queue_delete(queue.into(), Default::default())
+            .await?;
         let _ = conn.close(200, "test done".into()).await;
         Ok::<_, anyhow::Error>(())
     };

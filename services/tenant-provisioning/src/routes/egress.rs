@@ -150,4 +150,3 @@ fn invalid_if_none_match() -> pa_http::Problem {
     .with_detail("`If-None-Match` must be `*` or a comma-separated list of entity tags")
     .with_field_error("If-None-Match", "not `*` or a list of entity tags")
 }
-

@@ -92,7 +92,11 @@ pub struct SetupLinkPage {
 #[into_params(parameter_in = Query)]
 pub struct SetupLinkListQuery {
     /// The `next_cursor` of the previous page.
-    #[param(pattern = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$", min_length = 34, max_length = 34)]
+    #[param(
+        pattern = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$",
+        min_length = 34,
+        max_length = 34
+    )]
     pub cursor: Option<String>,
     /// Page size, 1-200 (default 50).
     #[param(minimum = 1, maximum = 200)]
