@@ -94,9 +94,26 @@ fn check_path(path: &str, routes: Option<&RouteTable>) -> Result<(), Problem> {
     ))
 }
 
+/// The one query parameter that may hold line breaks: OAuth's `error_description`, which
+/// Microsoft's redirects fill with several lines (`AADSTSnnnnn: …\r\nTrace ID: …\r\n
+/// Correlation ID: …\r\nTimestamp: …`) although RFC 6749 §4.1.2.1 allows only visible ASCII
+/// and spaces there. Other control characters stay refused.
+pub const MULTILINE_QUERY_PARAMETER: &str = "error_description";
+
+/// The contract's pattern for [`MULTILINE_QUERY_PARAMETER`]: no control character but CR and LF.
+pub const MULTILINE_TEXT_PATTERN: &str =
+    r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
 fn check_query(query: &str) -> Result<(), Problem> {
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        if has_control_chars(&name) || has_control_chars(&value) {
+        let bad_value = if name == MULTILINE_QUERY_PARAMETER {
+            value
+                .chars()
+                .any(|c| is_forbidden_char(c) && c != '\r' && c != '\n')
+        } else {
+            has_control_chars(&value)
+        };
+        if has_control_chars(&name) || bad_value {
             let shown: String = name
                 .chars()
                 .map(|c| if is_forbidden_char(c) { '\u{fffd}' } else { c })

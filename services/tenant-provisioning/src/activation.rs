@@ -12,7 +12,9 @@
 //! - `deprovisioned` / `purged`: nothing changes (its data may not change any more);
 //! - `active` (already applied): nothing changes.
 //!
-//! Every case but the first is audited as `tenant.setup_completed_ignored` with the status
+//! The same event seen again — its `completed_at` is already the tenant's
+//! `setup_completed_at`, e.g. a copy through a second queue bound to the exchange — changes
+//! nothing and is not audited again. Every other case but the first is audited as `tenant.setup_completed_ignored` with the status
 //! that decided it. All effects are in the transaction, so the consumer is batch-safe, and
 //! `processed_messages` makes redeliveries harmless. The consent service refuses the link
 //! from the moment its finish commits, by its own records; this only brings the registry up
@@ -71,6 +73,10 @@ pub async fn apply(
         }
         .target("tenant", id)
     };
+    if tenant.setup_completed_at == Some(micros(done.completed_at)) {
+        tracing::debug!(tenant_id = %id, "setup.completed already recorded: nothing to do");
+        return Ok(());
+    }
     if tenant.status == TenantStatus::PendingSetup {
         tenants::activate(conn, id, done.completed_at).await?;
         setup_links::mark_used(conn, id, done.link_id, done.completed_at).await?;
@@ -108,4 +114,10 @@ pub async fn apply(
         .map_err(HandlerError::retry)?;
     tracing::info!(tenant_id = %id, status = %tenant.status, "setup.completed not applied: the tenant is not pending setup");
     Ok(())
+}
+
+/// `at` at PostgreSQL's `timestamptz` precision (microseconds).
+fn micros(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .expect("a whole number of microseconds is a valid nanosecond")
 }

@@ -60,9 +60,9 @@ pub(crate) fn push_where_order_limit(
     }
     if let Some(cursor) = after {
         qb.push(" AND (l.occurred_at, l.id) < (")
-            .push_bind(cursor.occurred_at)
+            .push_bind(cursor.at())
             .push(", ")
-            .push_bind(cursor.id)
+            .push_bind(cursor.id())
             .push(")");
     }
     qb.push(" ORDER BY l.occurred_at DESC, l.id DESC LIMIT ")

@@ -252,7 +252,7 @@ async fn keyset_pages_cover_every_record_once_even_while_records_are_written() {
         )
         .await;
         match p.next {
-            Some(next) => cursor = Some(pa_audit::AuditCursor::parse(&next.encode()).expect("ok")),
+            Some(next) => cursor = Some(pa_audit::AuditCursor::decode(&next.encode()).expect("ok")),
             None => break,
         }
     }

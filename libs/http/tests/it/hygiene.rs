@@ -51,6 +51,38 @@ async fn a_c1_control_character_in_a_query_parameter_is_refused() {
 }
 
 #[actix_web::test]
+async fn microsofts_multi_line_error_description_passes_but_no_other_control_character() {
+    // Microsoft's OAuth redirects put CR LF between the lines of `error_description`.
+    let app = test_app!();
+    let req = TestRequest::get()
+        .uri("/whoami?error=access_denied&error_description=AADSTS65004%3A+declined.%0D%0ATrace+ID%3A+1")
+        .to_request();
+    assert_eq!(call_service(&app, req).await.status(), 200);
+    for bad in ["a%00b", "a%09b", "a%1Bb", "a%C2%85b"] {
+        let req = TestRequest::get()
+            .uri(&format!("/whoami?error_description={bad}"))
+            .to_request();
+        let body = problem_body(
+            call_service(&app, req).await,
+            400,
+            "invalid_query_parameter",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["field"], "error_description", "{body}");
+    }
+    // Only that parameter: a line break elsewhere is refused.
+    let req = TestRequest::get()
+        .uri("/whoami?error=a%0D%0Ab")
+        .to_request();
+    problem_body(
+        call_service(&app, req).await,
+        400,
+        "invalid_query_parameter",
+    )
+    .await;
+}
+
+#[actix_web::test]
 async fn ordinary_unicode_in_a_query_parameter_is_accepted() {
     let app = test_app!();
     let req = TestRequest::get()

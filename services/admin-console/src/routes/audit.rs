@@ -4,8 +4,8 @@
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, get, web};
 use pa_audit::{
-    ActionFilter, AuditCursor, AuditFilter, AuditRecord, ChainVerification, ExportFormat,
-    FilterText,
+    ActionFilter, ActorKind, AuditCursor, AuditFilter, AuditRecord, ChainVerification,
+    ExportFormat, FilterText,
 };
 use pa_http::{Json, Problem, Query};
 use serde::{Deserialize, Serialize};
@@ -24,40 +24,124 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verify);
 }
 
-/// Filters of the audit page and its export (combined with AND).
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Records at or after this instant (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub since: Option<String>,
-    /// Records before this instant (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub until: Option<String>,
-    /// `console_user`, `api_token`, `emergency_access`, `system`, `operator`, `admin`, `setup_session`.
-    #[param(max_length = 32)]
-    pub actor_type: Option<String>,
-    /// The actor's id (an Entra object id, token id, account id, component).
-    #[param(max_length = 255)]
-    pub actor_id: Option<String>,
-    /// An action (`session.signed_in`) or a prefix ending with `*` (`session.*`).
-    #[param(max_length = 255)]
-    pub action: Option<String>,
-    /// `user`, `session`, `group`, `settings`, …
-    #[param(max_length = 255)]
-    pub target_type: Option<String>,
-    #[param(max_length = 255)]
-    pub target_id: Option<String>,
-    /// Page cursor (the page only).
-    #[param(max_length = 64)]
-    pub cursor: Option<String>,
-    /// 1–500 (default 50; the page only).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-    /// `csv` (default) or `ndjson` (the export only).
-    #[param(pattern = "^(csv|ndjson)$")]
-    pub format: Option<String>,
+/// The kinds of actor an audit record names.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorType {
+    ConsoleUser,
+    ApiToken,
+    EmergencyAccess,
+    System,
+    Operator,
+    Admin,
+    SetupSession,
+}
+
+impl From<ActorType> for ActorKind {
+    fn from(t: ActorType) -> Self {
+        match t {
+            ActorType::ConsoleUser => Self::ConsoleUser,
+            ActorType::ApiToken => Self::ApiToken,
+            ActorType::EmergencyAccess => Self::EmergencyAccess,
+            ActorType::System => Self::System,
+            ActorType::Operator => Self::Operator,
+            ActorType::Admin => Self::Admin,
+            ActorType::SetupSession => Self::SetupSession,
+        }
+    }
+}
+
+/// The query of the audit page or its export: the filters both share (combined with AND),
+/// then the operation's own parameters. Each operation declares exactly what it accepts, so
+/// an unknown parameter — a cursor on the export, a format on the page — is refused by name.
+macro_rules! audit_query {
+    ($(#[$meta:meta])* $name:ident { $($own:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Records at or after this instant (RFC 3339).
+            #[param(value_type = Option<String>, format = DateTime)]
+            pub since: Option<String>,
+            /// Records before this instant (RFC 3339).
+            #[param(value_type = Option<String>, format = DateTime)]
+            pub until: Option<String>,
+            /// Only records of this kind of actor.
+            #[param(inline)]
+            pub actor_type: Option<ActorType>,
+            /// The actor's id (an Entra object id, token id, account id, component).
+            #[param(min_length = 1, max_length = 255)]
+            pub actor_id: Option<String>,
+            /// An action (`session.signed_in`) or a prefix ending with `*` (`session.*`).
+            #[param(min_length = 1, max_length = 255)]
+            pub action: Option<String>,
+            /// `user`, `session`, `group`, `settings`, …
+            #[param(min_length = 1, max_length = 255)]
+            pub target_type: Option<String>,
+            /// The target's id.
+            #[param(min_length = 1, max_length = 255)]
+            pub target_id: Option<String>,
+            $($own)*
+        }
+
+        impl $name {
+            fn filter(&self) -> Result<AuditFilter, ApiError> {
+                // `since` at or after `until` is an empty range: it matches nothing.
+                Ok(AuditFilter {
+                    since: time_param("since", self.since.as_deref())?,
+                    until: time_param("until", self.until.as_deref())?,
+                    actor_type: self.actor_type.map(ActorKind::from),
+                    actor_id: text_param("actor_id", self.actor_id.as_deref())?,
+                    action: self
+                        .action
+                        .as_deref()
+                        // `*` alone: every action, i.e. no action filter.
+                        .filter(|a| *a != "*")
+                        .map(|a| ActionFilter::parse(a).map_err(|e| bad("action", e)))
+                        .transpose()?,
+                    target_type: text_param("target_type", self.target_type.as_deref())?,
+                    target_id: text_param("target_id", self.target_id.as_deref())?,
+                })
+            }
+        }
+    };
+}
+
+audit_query!(
+    /// The audit page's query: the filters, a cursor and a page size.
+    AuditPageQuery {
+        /// Page cursor: the `next_cursor` of the previous page.
+        #[param(
+            pattern = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$",
+            min_length = 34,
+            max_length = 34
+        )]
+        pub cursor: Option<String>,
+        /// 1–500 (default 50).
+        #[param(minimum = 1, maximum = 500)]
+        pub limit: Option<u32>,
+    }
+);
+
+audit_query!(
+    /// The export's query: the filters and a format (no pages: every matching record).
+    AuditExportQuery {
+        /// `csv` (default) or `ndjson`.
+        #[param(inline)]
+        pub format: Option<AuditExportFormat>,
+    }
+);
+
+/// The export's formats.
+#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditExportFormat {
+    /// RFC 4180 CSV with a header row.
+    #[default]
+    Csv,
+    /// One JSON object per line.
+    Ndjson,
 }
 
 fn bad(name: &'static str, message: impl ToString) -> ApiError {
@@ -80,33 +164,6 @@ fn text_param(name: &'static str, value: Option<&str>) -> Result<Option<FilterTe
     value
         .map(|v| FilterText::parse(v).map_err(|e| bad(name, e)))
         .transpose()
-}
-
-impl AuditQuery {
-    fn filter(&self) -> Result<AuditFilter, ApiError> {
-        let filter = AuditFilter {
-            since: time_param("since", self.since.as_deref())?,
-            until: time_param("until", self.until.as_deref())?,
-            actor_type: self
-                .actor_type
-                .as_deref()
-                .map(|t| {
-                    t.parse()
-                        .map_err(|_| bad("actor_type", "unknown actor type"))
-                })
-                .transpose()?,
-            actor_id: text_param("actor_id", self.actor_id.as_deref())?,
-            action: self
-                .action
-                .as_deref()
-                .map(|a| ActionFilter::parse(a).map_err(|e| bad("action", e)))
-                .transpose()?,
-            target_type: text_param("target_type", self.target_type.as_deref())?,
-            target_id: text_param("target_id", self.target_id.as_deref())?,
-        };
-        filter.validate().map_err(|e| bad("since", e))?;
-        Ok(filter)
-    }
 }
 
 /// An audit record.
@@ -166,7 +223,7 @@ pub struct AuditPageOut {
     operation_id = "admin_console.audit.list",
     tag = "audit",
     security(("console_session" = []), ("api_token" = [])),
-    params(AuditQuery),
+    params(AuditPageQuery),
     responses(
         (status = 200, description = "One page (role: manager).", body = AuditPageOut),
         (status = 400, description = "`invalid_query_parameter`, `invalid_cursor`.", body = Problem, content_type = "application/problem+json"),
@@ -178,13 +235,10 @@ pub struct AuditPageOut {
 pub async fn list_events(
     principal: Principal,
     state: web::Data<AppState>,
-    query: Query<AuditQuery>,
+    query: Query<AuditPageQuery>,
 ) -> Result<Json<AuditPageOut>, ApiError> {
     principal.require(Permission::ReadAudit)?;
     let filter = query.filter()?;
-    if query.format.is_some() {
-        return Err(bad("format", "only for /v1/audit-events/export"));
-    }
     let limit = match query.limit {
         None => 50,
         Some(n @ 1..=500) => n,
@@ -194,7 +248,7 @@ pub async fn list_events(
         .cursor
         .as_deref()
         .map(|c| {
-            AuditCursor::parse(c).map_err(|_| {
+            AuditCursor::decode(c).map_err(|_| {
                 ApiError::coded_field(codes::INVALID_CURSOR, "cursor", "not a cursor of this list")
             })
         })
@@ -217,7 +271,7 @@ pub async fn list_events(
     operation_id = "admin_console.audit.export",
     tag = "audit",
     security(("console_session" = []), ("api_token" = [])),
-    params(AuditQuery),
+    params(AuditExportQuery),
     responses(
         (status = 200, description = "The records (role: manager).", content((String = "text/csv"), (String = "application/x-ndjson"))),
         (status = 400, description = "`invalid_query_parameter`.", body = Problem, content_type = "application/problem+json"),
@@ -229,24 +283,13 @@ pub async fn list_events(
 pub async fn export_events(
     principal: Principal,
     state: web::Data<AppState>,
-    query: Query<AuditQuery>,
+    query: Query<AuditExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::ReadAudit)?;
     let filter = query.filter()?;
-    if query.cursor.is_some() || query.limit.is_some() {
-        return Err(bad(
-            if query.cursor.is_some() {
-                "cursor"
-            } else {
-                "limit"
-            },
-            "the export has no pages",
-        ));
-    }
-    let format = match query.format.as_deref() {
-        None | Some("csv") => ExportFormat::Csv,
-        Some("ndjson") => ExportFormat::Ndjson,
-        Some(_) => return Err(bad("format", "must be csv or ndjson")),
+    let format = match query.format.unwrap_or_default() {
+        AuditExportFormat::Csv => ExportFormat::Csv,
+        AuditExportFormat::Ndjson => ExportFormat::Ndjson,
     };
     let stream = pa_audit::export_tenant(state.pool.clone(), principal.tenant, filter, format);
     let name = format!("audit-{}.{}", principal.tenant, format.file_extension());

@@ -157,10 +157,10 @@ async fn active_directory(
     tag = "auth",
     security(()),
     params(
-        ("code" = Option<String>, Query, description = "Authorization code."),
-        ("state" = Option<String>, Query, description = "The state sent with the request."),
-        ("error" = Option<String>, Query, description = "Microsoft's OAuth error."),
-        ("error_description" = Option<String>, Query, description = "`AADSTSnnnnn: …`."),
+        ("code" = Option<String>, Query, description = "Authorization code.", min_length = 1),
+        ("state" = Option<String>, Query, description = "The state sent with the request.", min_length = 1),
+        ("error" = Option<String>, Query, description = "Microsoft's OAuth error.", min_length = 1),
+        ("error_description" = Option<String>, Query, description = "`AADSTSnnnnn: …` (Microsoft separates its lines with CR LF).", pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"),
     ),
     responses(
         (status = 303, description = "Signed in (sets `pa_console`), or refused: to the front-end with `?signin_error=<code>` for browsers.", headers(("Location" = String), ("Set-Cookie" = String))),

@@ -2,6 +2,7 @@
 //! (sync-dispatch owns runs; the console publishes `sync.requested` / `sync.hold_decided`).
 
 use actix_web::{HttpResponse, get, post, web};
+use pa_domain::Cursor;
 use pa_events::{HoldDecision, SyncHoldDecided, SyncKind, SyncRequested};
 use pa_http::{Json, Problem, Query};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,6 @@ use uuid::Uuid;
 
 use super::extract::{OptionalJson, RunIdPath, page_limit};
 use crate::auth::{Permission, Principal};
-use crate::domain::Cursor;
 use crate::error::{ApiError, codes};
 use crate::repo::sync::{self, RunRow};
 use crate::state::AppState;
@@ -156,7 +156,11 @@ pub async fn status(
 #[into_params(parameter_in = Query)]
 pub struct RunListQuery {
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 2048)]
+    #[param(
+        pattern = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$",
+        min_length = 34,
+        max_length = 34
+    )]
     pub cursor: Option<String>,
     /// 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -192,40 +196,24 @@ pub async fn list_runs(
 ) -> Result<Json<RunPage>, ApiError> {
     principal.require(Permission::ReadSync)?;
     let limit = page_limit(query.limit)?;
-    let after = match query.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let c = Cursor::decode(c, "sync_runs").ok_or_else(|| {
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            Cursor::decode(c).map_err(|_| {
                 ApiError::coded_field(codes::INVALID_CURSOR, "cursor", "not a cursor of this list")
-            })?;
-            let at = c.key.as_deref().and_then(|k| {
-                OffsetDateTime::parse(k, &time::format_description::well_known::Rfc3339).ok()
-            });
-            Some((
-                at.ok_or_else(|| {
-                    ApiError::coded_field(
-                        codes::INVALID_CURSOR,
-                        "cursor",
-                        "not a cursor of this list",
-                    )
-                })?,
-                c.id,
-            ))
-        }
-    };
+            })
+        })
+        .transpose()?
+        .map(|c| (c.at(), c.id()));
     let mut tx = pa_db::begin_tenant(&state.pool, principal.tenant).await?;
     let mut rows = sync::runs(&mut tx, principal.tenant, after, limit + 1).await?;
     tx.commit().await?;
     let keep = usize::try_from(limit).unwrap_or(0);
     let next_cursor = if rows.len() > keep {
         rows.truncate(keep);
-        rows.last().and_then(|r| {
-            let at = r
-                .queued_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .ok()?;
-            Some(Cursor::new("sync_runs", Some(at), r.id).encode())
-        })
+        rows.last()
+            .map(|r| Cursor::after(r.queued_at, r.id).encode())
     } else {
         None
     };

@@ -35,12 +35,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "wizard",
     security(("wizard_session" = [])),
     params(
-        ("admin_consent" = Option<String>, Query, description = "`True` (Microsoft)."),
+        ("admin_consent" = Option<String>, Query, description = "`True` (Microsoft).", min_length = 1),
         ("tenant" = Option<String>, Query, description = "The tenant Microsoft says consented: never trusted, only compared with the one entered."),
         ("scope" = Option<String>, Query, description = "Echoed scope."),
-        ("state" = Option<String>, Query, description = "The one-time state of `POST /v1/wizard/consent-requests`."),
-        ("error" = Option<String>, Query, description = "Microsoft's OAuth error, when consent failed."),
-        ("error_description" = Option<String>, Query, description = "`AADSTSnnnnn: …` with trace and correlation ids."),
+        ("state" = Option<String>, Query, description = "The one-time state of `POST /v1/wizard/consent-requests`.", min_length = 1),
+        ("error" = Option<String>, Query, description = "Microsoft's OAuth error, when consent failed.", min_length = 1),
+        ("error_description" = Option<String>, Query, description = "`AADSTSnnnnn: …` with trace and correlation ids, on lines separated by CR LF.", pattern = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"),
     ),
     responses(
         (status = 303, description = "To the front-end with the outcome.", headers(("Location" = String, description = "`{frontend_url}?consent=granted` or `?consent=error&code=<code>`"))),

@@ -5,7 +5,6 @@ mod browser;
 mod bus;
 mod consent;
 mod directory;
-mod e2e;
 mod faults;
 mod helpers;
 mod openapi;

@@ -1,7 +1,7 @@
 //! Typed values of the service (parse, don't validate).
 
-mod cursor;
 mod run;
 
-pub use cursor::RunsCursor;
+/// The run history's cursor: `(queued_at, id)`, newest first.
+pub use pa_domain::Cursor as RunsCursor;
 pub use run::{RunStatus, UnknownValue, kind_as_str, parse_kind, trigger};

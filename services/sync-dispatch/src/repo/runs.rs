@@ -72,7 +72,7 @@ pub async fn list(
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant)
-        .bind(cursor.map(|c| c.queued_at()))
+        .bind(cursor.map(|c| c.at()))
         .bind(cursor.map(|c| c.id()))
         .bind(status)
         .bind(limit)

@@ -229,7 +229,11 @@ pub struct RunListQuery {
     /// Only runs in this status.
     pub status: Option<RunStatus>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 128, pattern = "^[A-Za-z0-9_-]+$")]
+    #[param(
+        pattern = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$",
+        min_length = 34,
+        max_length = 34
+    )]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -48,7 +48,7 @@ pub async fn list_runs(
     let cursor = q
         .cursor
         .as_deref()
-        .map(|c| RunsCursor::decode(c).ok_or(ApiError::InvalidCursor))
+        .map(|c| RunsCursor::decode(c).map_err(|_| ApiError::InvalidCursor))
         .transpose()?;
     let limit = match q.limit {
         None => DEFAULT_LIMIT,
@@ -72,7 +72,7 @@ pub async fn list_runs(
     let next_cursor = (rows.len() > keep).then(|| {
         rows.truncate(keep);
         rows.last()
-            .map(|r| RunsCursor::new(r.queued_at, r.id).encode())
+            .map(|r| RunsCursor::after(r.queued_at, r.id).encode())
     });
     Ok(web::Json(RunPage {
         items: rows.into_iter().map(RunOut::from).collect(),

@@ -1,7 +1,6 @@
 //! Typed domain values: every request body and path/query parameter is converted into
 //! these once, at the edge; code past the handlers never re-checks them.
 
-mod cursor;
 mod display_name;
 mod external_ref;
 mod idempotency_key;
@@ -15,13 +14,13 @@ mod status_reason;
 mod tenant_status;
 mod text;
 
-pub use cursor::{Cursor, CursorError};
 pub use display_name::DisplayName;
 pub use external_ref::ExternalRef;
 pub use idempotency_key::IdempotencyKey;
 pub use key_name::KeyName;
 pub use lifecycle::{InvalidTransition, LifecycleAction};
 pub use operator_key::{OperatorKey, OperatorKeyPrefix};
+pub use pa_domain::{Cursor, CursorError};
 pub use page_limit::PageLimit;
 pub use secret_token::TokenHash;
 pub use setup_token::{SetupToken, SetupTokenKey, TokenKeyError};

@@ -122,7 +122,7 @@ pub async fn list(
           ORDER BY created_at DESC, id DESC LIMIT $3"
     );
     Ok(sqlx::query_as(sql)
-        .bind(cursor.map(|c| c.created_at()))
+        .bind(cursor.map(|c| c.at()))
         .bind(cursor.map(|c| c.id()))
         .bind(limit)
         .fetch_all(conn)

@@ -210,7 +210,7 @@ pub async fn list(
     );
     Ok(sqlx::query_as(sql)
         .bind(tenant)
-        .bind(cursor.map(|c| c.created_at()))
+        .bind(cursor.map(|c| c.at()))
         .bind(cursor.map(|c| c.id()))
         .bind(limit)
         .fetch_all(conn)

@@ -108,7 +108,7 @@ pub async fn list(
         .bind(filter.environment)
         .bind(filter.external_ref.as_ref().map(ExternalRef::as_str))
         .bind(filter.name_prefix.as_deref().map(super::like_prefix))
-        .bind(cursor.map(|c| c.created_at()))
+        .bind(cursor.map(|c| c.at()))
         .bind(cursor.map(|c| c.id()))
         .bind(limit)
         .fetch_all(conn)

@@ -118,8 +118,9 @@ pub async fn get_egress_ips(
         .body(manifest.body.clone()))
 }
 
-/// The entity tags of an `If-None-Match` value (`*`, or `"…"` / `W/"…"` separated by commas),
-/// or `None` when it is not one (RFC 9110 §8.8.3: etagc is `!` and `#`–`~`; here ASCII only).
+/// The entity tags of an `If-None-Match` value (`*`, or `"…"` / `W/"…"` separated by commas
+/// with optional spaces), or `None` when it is not one (RFC 9110 §8.8.3: etagc is `!` and
+/// `#`–`~`, commas included; here ASCII only). Returns each tag without its quotes' `W/`.
 fn entity_tags(value: &str) -> Option<Vec<&str>> {
     if value.len() > 1024 {
         return None;
@@ -127,18 +128,26 @@ fn entity_tags(value: &str) -> Option<Vec<&str>> {
     if value == "*" {
         return Some(vec!["*"]);
     }
-    value
-        .split(',')
-        .map(|t| t.trim_matches(' '))
-        .map(|t| {
-            let opaque = t.strip_prefix("W/").unwrap_or(t);
-            let inner = opaque.strip_prefix('"')?.strip_suffix('"')?;
-            inner
-                .bytes()
-                .all(|b| b == b'!' || (b'#'..=b'~').contains(&b))
-                .then_some(t)
-        })
-        .collect()
+    let etagc = |b: u8| b == b'!' || (b'#'..=b'~').contains(&b);
+    let mut tags = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(' ');
+        let start = rest;
+        rest = rest.strip_prefix("W/").unwrap_or(rest);
+        rest = rest.strip_prefix('"')?;
+        let close = rest.find('"')?;
+        if !rest.as_bytes()[..close].iter().all(|b| etagc(*b)) {
+            return None;
+        }
+        rest = &rest[close + 1..];
+        tags.push(&start[..start.len() - rest.len()]);
+        rest = rest.trim_start_matches(' ');
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        rest = rest.strip_prefix(',')?;
+    }
 }
 
 fn invalid_if_none_match() -> pa_http::Problem {
@@ -149,4 +158,31 @@ fn invalid_if_none_match() -> pa_http::Problem {
     )
     .with_detail("`If-None-Match` must be `*` or a comma-separated list of entity tags")
     .with_field_error("If-None-Match", "not `*` or a list of entity tags")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tags;
+
+    #[test]
+    fn entity_tag_lists_parse_like_the_contract_pattern_says() {
+        assert_eq!(entity_tags("*"), Some(vec!["*"]));
+        assert_eq!(entity_tags(r#""a""#), Some(vec![r#""a""#]));
+        assert_eq!(
+            entity_tags(r#"W/"" ,  W/"x,y" ,"z""#),
+            Some(vec![r#"W/"""#, r#"W/"x,y""#, r#""z""#])
+        );
+        for bad in [
+            "0",
+            "",
+            r#""a"#,
+            r#""a" "b""#,
+            r#""a",,"b""#,
+            r#""a","#,
+            "W/",
+            r#""a b""#,
+        ] {
+            assert_eq!(entity_tags(bad), None, "{bad}");
+        }
+    }
 }

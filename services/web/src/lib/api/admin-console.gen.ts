@@ -1331,7 +1331,7 @@ export interface operations {
                 code?: string;
                 /** @description Microsoft's OAuth error. */
                 error?: string;
-                /** @description `AADSTSnnnnn: …`. */
+                /** @description `AADSTSnnnnn: …` (Microsoft separates its lines with CR LF). */
                 error_description?: string;
                 /** @description The state sent with the request. */
                 state?: string;
@@ -1831,16 +1831,15 @@ export interface operations {
                 action?: string;
                 /** @description The actor's id (an Entra object id, token id, account id, component). */
                 actor_id?: string;
-                /** @description `console_user`, `api_token`, `emergency_access`, `system`, `operator`, `admin`, `setup_session`. */
-                actor_type?: string;
-                /** @description Page cursor (the page only). */
+                /** @description Only records of this kind of actor. */
+                actor_type?: "console_user" | "api_token" | "emergency_access" | "system" | "operator" | "admin" | "setup_session";
+                /** @description Page cursor: the `next_cursor` of the previous page. */
                 cursor?: string;
-                /** @description `csv` (default) or `ndjson` (the export only). */
-                format?: string;
-                /** @description 1–500 (default 50; the page only). */
+                /** @description 1–500 (default 50). */
                 limit?: number;
                 /** @description Records at or after this instant (RFC 3339). */
                 since?: string;
+                /** @description The target's id. */
                 target_id?: string;
                 /** @description `user`, `session`, `group`, `settings`, … */
                 target_type?: string;
@@ -1901,16 +1900,13 @@ export interface operations {
                 action?: string;
                 /** @description The actor's id (an Entra object id, token id, account id, component). */
                 actor_id?: string;
-                /** @description `console_user`, `api_token`, `emergency_access`, `system`, `operator`, `admin`, `setup_session`. */
-                actor_type?: string;
-                /** @description Page cursor (the page only). */
-                cursor?: string;
-                /** @description `csv` (default) or `ndjson` (the export only). */
-                format?: string;
-                /** @description 1–500 (default 50; the page only). */
-                limit?: number;
+                /** @description Only records of this kind of actor. */
+                actor_type?: "console_user" | "api_token" | "emergency_access" | "system" | "operator" | "admin" | "setup_session";
+                /** @description `csv` (default) or `ndjson`. */
+                format?: "csv" | "ndjson";
                 /** @description Records at or after this instant (RFC 3339). */
                 since?: string;
+                /** @description The target's id. */
                 target_id?: string;
                 /** @description `user`, `session`, `group`, `settings`, … */
                 target_type?: string;

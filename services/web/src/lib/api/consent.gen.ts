@@ -708,7 +708,7 @@ export interface operations {
                 admin_consent?: string;
                 /** @description Microsoft's OAuth error, when consent failed. */
                 error?: string;
-                /** @description `AADSTSnnnnn: …` with trace and correlation ids. */
+                /** @description `AADSTSnnnnn: …` with trace and correlation ids, on lines separated by CR LF. */
                 error_description?: string;
                 /** @description Echoed scope. */
                 scope?: string;

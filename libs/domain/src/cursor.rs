@@ -1,9 +1,18 @@
-//! [`Cursor`]: an opaque position in a keyset-paginated list.
+//! [`Cursor`]: an opaque position in a keyset-paginated list ordered newest first by
+//! `(timestamp, id)` — tenant-provisioning's lists, sync-dispatch's run history. Its wire form
+//! has a fixed length, so the contract can say exactly which strings are cursors
+//! ([`CURSOR_PATTERN`]) and every string the pattern admits is one.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// The contract's pattern for a cursor: version 1, 25 bytes, no stray trailing bits. Every
+/// string it admits decodes (see the tests).
+pub const CURSOR_PATTERN: &str = r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$";
+/// A cursor's length on the wire.
+pub const CURSOR_LEN: usize = 34;
 
 /// Version byte, so the encoding can change without misreading old cursors.
 const VERSION: u8 = 1;
@@ -12,14 +21,14 @@ const LEN: usize = 1 + 8 + 16;
 /// 0001-01-01T00:00:00Z: the earliest position a cursor names (PostgreSQL stops at 4713 BC).
 const FLOOR_SECS: i64 = -62_135_596_800;
 
-/// The (created_at, id) of the last item on a page. Lists are ordered newest first by
-/// (created_at, id), so the next page holds the items strictly before it.
+/// The (timestamp, id) of the last item on a page. Lists are ordered newest first by
+/// (timestamp, id), so the next page holds the items strictly before it.
 ///
 /// On the wire it is base64url (no padding) of a version byte, the timestamp in
 /// microseconds (PostgreSQL's precision) and the id; clients treat it as opaque.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
-    created_at: OffsetDateTime,
+    at: OffsetDateTime,
     id: Uuid,
 }
 
@@ -29,14 +38,14 @@ pub struct Cursor {
 pub struct CursorError;
 
 impl Cursor {
-    /// The cursor after an item created at `created_at` with id `id`.
-    pub fn after(created_at: OffsetDateTime, id: Uuid) -> Self {
-        Self { created_at, id }
+    /// The cursor after the item of timestamp `at` and id `id`.
+    pub fn after(at: OffsetDateTime, id: Uuid) -> Self {
+        Self { at, id }
     }
 
     /// The position's timestamp.
-    pub fn created_at(&self) -> OffsetDateTime {
-        self.created_at
+    pub fn at(&self) -> OffsetDateTime {
+        self.at
     }
 
     /// The position's id.
@@ -46,8 +55,7 @@ impl Cursor {
 
     /// The wire form.
     pub fn encode(&self) -> String {
-        let micros =
-            i64::try_from(self.created_at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
+        let micros = i64::try_from(self.at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
         let mut bytes = Vec::with_capacity(LEN);
         bytes.push(VERSION);
         bytes.extend_from_slice(&micros.to_be_bytes());
@@ -67,14 +75,14 @@ impl Cursor {
         // is the nearest one they do (so every cursor the contract's pattern admits works).
         let floor =
             OffsetDateTime::from_unix_timestamp(FLOOR_SECS).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let created_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
             .unwrap_or(if micros < 0 {
                 floor
             } else {
                 time::PrimitiveDateTime::MAX.assume_utc()
             })
             .max(floor);
-        Ok(Self { created_at, id })
+        Ok(Self { at, id })
     }
 }
 
@@ -106,6 +114,7 @@ mod tests {
     #[test]
     fn every_cursor_the_contract_pattern_admits_decodes() {
         // ^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$ — version 1, 25 bytes, no stray trailing bits.
+        assert_eq!(CURSOR_PATTERN, r"^A[Q-Za-f][A-Za-z0-9_-]{31}[AQgw]$");
         let pattern = regex_lite_like;
         for s in [
             format!("AQ{}A", "A".repeat(31)),
@@ -115,7 +124,7 @@ mod tests {
         ] {
             assert!(pattern(&s), "{s}");
             let c = Cursor::decode(&s).expect(&s);
-            assert!(c.created_at().year() >= 1, "{s}");
+            assert!(c.at().year() >= 1, "{s}");
         }
     }
 
@@ -123,7 +132,7 @@ mod tests {
     fn regex_lite_like(s: &str) -> bool {
         let b = s.as_bytes();
         let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
-        b.len() == 34
+        b.len() == CURSOR_LEN
             && b[0] == b'A'
             && matches!(b[1], b'Q'..=b'Z' | b'a'..=b'f')
             && b[2..33].iter().all(|c| b64(*c))
