@@ -219,6 +219,15 @@ Or step by step by hand:
      curl -sS 127.0.0.1:$MAIL_HTTP_PORT/messages
      curl -sS 127.0.0.1:$MAIL_HTTP_PORT/messages/latest/text
 
+4. Open its setup link (http://127.0.0.1:8082/setup#token=…) in a browser: the setup wizard.
+   Directory: contosohealth.onmicrosoft.com (the simulator's seeded demo directory); consent is
+   given at the simulator; first administrator: avery.admin@contosohealth.onmicrosoft.com;
+   admin group "Patient Access Admins", user group "All Staff". Or, without a browser:
+     PA_KEY=\$PA_KEY bash services/consent/walkthrough.sh
+
+5. The admin console: http://127.0.0.1:8084/  (sign in with Microsoft = the simulator, as
+   avery.admin@contosohealth.onmicrosoft.com; the Users tab fills within a minute)
+
 API docs (Swagger UI):
 EOF
 for entry in "${started[@]}"; do

@@ -43,6 +43,11 @@ impl Handler for TenantPurge {
             return Ok(());
         }
         let deleted = purge::purge(conn, tenant).await?;
+        if deleted.iter().all(|(_, rows)| *rows == 0) {
+            // Already purged (the same event again, e.g. through a second queue).
+            tracing::debug!(tenant_id = %tenant, "tenant.purged: no wizard data left");
+            return Ok(());
+        }
         let deleted: Vec<_> = deleted
             .into_iter()
             .map(|(relation, rows)| json!({ "relation": relation, "deleted": rows }))

@@ -32,6 +32,10 @@ pub(super) async fn purged(
     let deleted = purge::purge(conn, ctx.tenant, ctx.request_id)
         .await
         .map_err(db)?;
+    if deleted.iter().all(|(_, rows)| *rows == 0) {
+        // Already purged (the same event again, e.g. through a second queue).
+        return Ok(());
+    }
     let deleted: Vec<_> = deleted
         .into_iter()
         .map(|(relation, rows)| json!({ "relation": relation, "deleted": rows }))

@@ -17,8 +17,18 @@ use crate::helpers::{TestApp, id_of};
 /// What the consent service commits when its wizard finishes, written to the outbox as it
 /// does (the test's relay publishes it).
 async fn publish_setup_completed(app: &TestApp, tenant: &str, link: Uuid) -> OffsetDateTime {
-    let tenant: TenantId = tenant.parse().expect("tenant id");
     let completed_at = OffsetDateTime::now_utc().replace_nanosecond(0).expect("ns");
+    publish_setup_completed_at(app, tenant, link, completed_at).await
+}
+
+/// [`publish_setup_completed`] with a given `completed_at` (whole seconds).
+async fn publish_setup_completed_at(
+    app: &TestApp,
+    tenant: &str,
+    link: Uuid,
+    completed_at: OffsetDateTime,
+) -> OffsetDateTime {
+    let tenant: TenantId = tenant.parse().expect("tenant id");
     let event = SetupCompleted {
         tenant_id: tenant,
         entra_tenant_id: Uuid::new_v4(),
@@ -131,8 +141,15 @@ async fn setup_completed_activates_a_pending_tenant_marks_its_link_used_and_publ
     assert_eq!(activated.tenant_id.to_string(), id);
     assert_eq!(activated.setup_completed_at, completed_at);
 
-    // A second setup.completed for the same tenant changes nothing and is recorded as ignored.
-    publish_setup_completed(&app, &id, link_id).await;
+    // A second setup.completed for the same tenant (a later one) changes nothing and is
+    // recorded as ignored.
+    publish_setup_completed_at(
+        &app,
+        &id,
+        link_id,
+        completed_at + time::Duration::seconds(1),
+    )
+    .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while audit_actions(&app, &id, "tenant.setup_completed_ignored").await == 0 {
         assert!(tokio::time::Instant::now() < deadline, "never ignored");

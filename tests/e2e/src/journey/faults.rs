@@ -78,6 +78,14 @@ impl Fault {
                 .await
                 .expect("start PostgreSQL");
             }
+            (Fault::KillSyncDispatchMidRun, Point::BeforeFinish) => {
+                // Graph slow before the finish queues the first sync: a small directory's
+                // sync could otherwise be over before the fault is armed.
+                stack
+                    .sim
+                    .update_tenant_faults(j.dir.entra_tenant, |f| f.latency_ms = 400)
+                    .expect("latency knob");
+            }
             (Fault::KillSyncDispatchMidRun, Point::AfterFinish) => {
                 kill_sync_dispatch_mid_run(stack, j).await;
             }
@@ -99,15 +107,12 @@ impl Fault {
     }
 }
 
-/// Slows Graph down so the first sync takes seconds, waits until it runs, kills
-/// sync-dispatch (every instance), lets Graph be fast again and restarts it.
+/// With Graph slowed down before the finish (so the first sync takes seconds), waits until
+/// the first sync runs, kills sync-dispatch (every instance), lets Graph be fast again and
+/// restarts it.
 async fn kill_sync_dispatch_mid_run(stack: &mut Stack, j: &mut Journey) {
     j.timings
         .step("FAULT: first sync running; sync-dispatch SIGKILLed and restarted");
-    stack
-        .sim
-        .update_tenant_faults(j.dir.entra_tenant, |f| f.latency_ms = 400)
-        .expect("latency knob");
     let url = format!("/v1/tenants/{}/sync", j.tenant);
     let deadline = Deadline::new("the first sync to be running", Duration::from_secs(60))
         .every(Duration::from_millis(50));
