@@ -92,6 +92,11 @@ pub struct SyncSettings {
     /// only when more than this many users would be deactivated, so a small clinic's single
     /// leaver is not held; the count rule ("more than 500") always applies.
     pub hold_min_deactivations: u32,
+    /// After a run that created at least this many users, the directory tables' planner
+    /// statistics are refreshed (`sync_refresh_statistics()`, migration 0038): a new tenant's
+    /// rows are otherwise unknown to the planner until autovacuum analyzes, which it may
+    /// never do for a tenant small next to the whole table. 0 turns it off.
+    pub stats_refresh_min_created: u64,
     /// Configured groups read at once by one full sync.
     pub group_read_concurrency: u16,
     /// Graph pages buffered between the reading and the writing side of a run.
@@ -126,6 +131,7 @@ impl Default for SyncSettings {
             retry_base_secs: 30,
             retry_max_secs: 1_800,
             hold_min_deactivations: 10,
+            stats_refresh_min_created: 1_000,
             group_read_concurrency: 4,
             page_buffer: 4,
             full_workers: 1,

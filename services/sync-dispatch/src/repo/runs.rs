@@ -101,23 +101,26 @@ pub struct Acquired {
 }
 
 /// Takes the tenant's lease for `run` (one statement, its own transaction): only if the run
-/// is still the tenant's current run and no other worker holds a live lease. Marks the run
-/// running (a new attempt, progress reset) and forgets what an earlier attempt staged.
-/// `None`: the job is stale or another worker has it.
+/// is still the tenant's current run and no live lease is held — not even by another attempt
+/// of this instance: `lease` is the attempt's own id, so an attempt still going after its
+/// lease lapsed loses it to the next one and stops. Marks the run running (a new attempt by
+/// `worker`, progress reset) and forgets what an earlier attempt staged. `None`: the job is
+/// stale or another attempt has it.
 pub async fn acquire(
     pool: &PgPool,
     tenant: TenantId,
     run: Uuid,
     worker: Uuid,
+    lease: Uuid,
     ttl_secs: u32,
 ) -> Result<Option<Acquired>, sqlx::Error> {
     let acquired: Option<Acquired> = sqlx::query_as(
         "WITH tenant_context AS (SELECT set_config('app.tenant_id', $1, true)),
          lease AS (
-             UPDATE sync_tenants SET lease_owner = $4,
+             UPDATE sync_tenants SET lease_owner = $6,
                     lease_expires_at = now() + make_interval(secs => $5), updated_at = now()
               WHERE tenant_id = $2 AND current_run_id = $3
-                AND (lease_owner IS NULL OR lease_expires_at < now() OR lease_owner = $4)
+                AND (lease_owner IS NULL OR lease_expires_at < now())
                 AND EXISTS (SELECT 1 FROM tenant_context)
              RETURNING entra_tenant_id, lifecycle, users_delta_link, groups_delta_link
          ), run AS (
@@ -135,6 +138,7 @@ pub async fn acquire(
     .bind(run)
     .bind(worker)
     .bind(f64::from(ttl_secs))
+    .bind(lease)
     .fetch_optional(pool)
     .await?;
     if acquired.is_some() {

@@ -7,6 +7,7 @@ use pa_events::{DirectoryNeedsAttention, SyncRunFinished, SyncRunOutcome};
 use pa_messaging::EventMeta;
 use serde_json::json;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::failure::{Failure, classify};
 use super::{RunError, Staged, Worker};
@@ -20,10 +21,15 @@ use crate::repo::{config, staging};
 const COMPONENT: &str = "sync-dispatch";
 
 /// Applies a run that read everything.
-pub async fn succeed(w: &Worker, job: &JobData, mut staged: Staged) -> Result<(), RunError> {
+pub async fn succeed(
+    w: &Worker,
+    job: &JobData,
+    lease: Uuid,
+    mut staged: Staged,
+) -> Result<(), RunError> {
     let (tenant, run) = (job.tenant_id, job.run_id);
     // A whole lease ahead of the final transaction.
-    if !runs::heartbeat(&w.pool, tenant, run, w.id, w.settings.lease_ttl_secs).await? {
+    if !runs::heartbeat(&w.pool, tenant, run, lease, w.settings.lease_ttl_secs).await? {
         return Err(RunError::LeaseLost);
     }
     // An initial load ends in the transaction it wrote its users in.
@@ -31,7 +37,7 @@ pub async fn succeed(w: &Worker, job: &JobData, mut staged: Staged) -> Result<()
         Some(load) => (load.tx, Some(load.config_version)),
         None => (pa_db::begin_tenant(&w.pool, tenant).await?, None),
     };
-    let row = lock_own(&mut tx, w, job).await?;
+    let row = lock_own(&mut tx, job, lease).await?;
     let nothing_read =
         !staged.full && staged.staged == 0 && staged.reread.is_empty() && staged.deleted.is_empty();
     let outcome = if let Some(version) = initial_version {
@@ -134,10 +140,31 @@ pub async fn succeed(w: &Worker, job: &JobData, mut staged: Staged) -> Result<()
     }
     w.outbox.commit(tx).await?;
     forget_staging(w, job).await;
+    if w.settings.stats_refresh_min_created > 0
+        && outcome.created >= w.settings.stats_refresh_min_created
+    {
+        refresh_statistics(w).await;
+    }
     tracing::info!(status = %status, created = outcome.created, updated = outcome.updated,
         deactivated = outcome.deactivated, reactivated = outcome.reactivated, held = outcome.held,
         "run finished");
     Ok(())
+}
+
+/// Refreshes the directory tables' planner statistics after a large load (best effort: the
+/// run is already recorded; see migration 0038 for why).
+async fn refresh_statistics(w: &Worker) {
+    let started = std::time::Instant::now();
+    match sqlx::query("SELECT sync_refresh_statistics()")
+        .execute(&w.pool)
+        .await
+    {
+        Ok(_) => tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "directory statistics refreshed after a large load"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not refresh the directory statistics"),
+    }
 }
 
 /// Ends an initial load (its users are already written in `conn`'s transaction): roles
@@ -177,12 +204,17 @@ async fn finish_initial_load(
 
 /// Records a run that could not read everything: nothing is applied; the tenant is retried
 /// after a backoff, or needs attention.
-pub async fn fail(w: &Worker, job: &JobData, error: &RunError) -> Result<(), RunError> {
+pub async fn fail(
+    w: &Worker,
+    job: &JobData,
+    lease: Uuid,
+    error: &RunError,
+) -> Result<(), RunError> {
     let (tenant, run) = (job.tenant_id, job.run_id);
     let failure: Failure = classify(error);
     tracing::warn!(code = %failure.code, error = %crate::error::error_chain(error), "run failed");
     let mut tx = pa_db::begin_tenant(&w.pool, tenant).await?;
-    let row = lock_own(&mut tx, w, job).await?;
+    let row = lock_own(&mut tx, job, lease).await?;
     let end = RunEnd {
         status: RunStatus::Failed.as_str(),
         error_code: Some(&failure.code),
@@ -240,16 +272,16 @@ pub async fn fail(w: &Worker, job: &JobData, error: &RunError) -> Result<(), Run
     Ok(())
 }
 
-/// The tenant's row, locked, while this worker holds the lease for the job's run.
+/// The tenant's row, locked, while this attempt holds the lease for the job's run.
 async fn lock_own(
     conn: &mut PgConnection,
-    w: &Worker,
     job: &JobData,
+    lease: Uuid,
 ) -> Result<SyncTenant, RunError> {
     let row = tenants::lock(conn, job.tenant_id)
         .await?
         .ok_or(RunError::LeaseLost)?;
-    if row.current_run_id != Some(job.run_id) || row.lease_owner != Some(w.id) {
+    if row.current_run_id != Some(job.run_id) || row.lease_owner != Some(lease) {
         return Err(RunError::LeaseLost);
     }
     Ok(row)

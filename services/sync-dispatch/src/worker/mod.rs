@@ -87,7 +87,8 @@ pub struct Worker {
     pub entra: EntraClient,
     pub outbox: OutboxSignal,
     pub settings: SyncSettings,
-    /// This instance's id (the lease owner).
+    /// This instance's id (recorded as the run's `worker_id`; each attempt holds the lease
+    /// under an id of its own).
     pub id: Uuid,
 }
 
@@ -149,8 +150,17 @@ impl Worker {
     #[tracing::instrument(name = "sync.run", skip_all, fields(tenant_id = %job.tenant_id, run_id = %job.run_id))]
     pub async fn run_job(&self, job: &JobData) {
         let ttl = self.settings.lease_ttl_secs;
-        let acquired = match runs::acquire(&self.pool, job.tenant_id, job.run_id, self.id, ttl)
-            .await
+        // The lease belongs to this attempt, not to the instance (see `runs::acquire`).
+        let lease = Uuid::now_v7();
+        let acquired = match runs::acquire(
+            &self.pool,
+            job.tenant_id,
+            job.run_id,
+            self.id,
+            lease,
+            ttl,
+        )
+        .await
         {
             Ok(Some(acquired)) => acquired,
             Ok(None) => {
@@ -167,7 +177,7 @@ impl Worker {
             self.pool.clone(),
             job.tenant_id,
             job.run_id,
-            self.id,
+            lease,
             self.settings.clone(),
         )));
         let result = tokio::select! {
@@ -176,9 +186,9 @@ impl Worker {
         };
         drop(heartbeat);
         let outcome = match result {
-            Ok(staged) => finish::succeed(self, job, staged).await,
+            Ok(staged) => finish::succeed(self, job, lease, staged).await,
             Err(RunError::LeaseLost) => Err(RunError::LeaseLost),
-            Err(e) => finish::fail(self, job, &e).await,
+            Err(e) => finish::fail(self, job, lease, &e).await,
         };
         match outcome {
             Ok(()) => {}
@@ -234,17 +244,17 @@ async fn heartbeat(
     pool: PgPool,
     tenant: TenantId,
     run: Uuid,
-    worker: Uuid,
+    lease: Uuid,
     s: SyncSettings,
 ) -> Result<(), RunError> {
-    let lease = std::time::Duration::from_secs(u64::from(s.lease_ttl_secs));
+    let ttl = std::time::Duration::from_secs(u64::from(s.lease_ttl_secs));
     let mut last_renewed = tokio::time::Instant::now();
     loop {
         tokio::time::sleep(s.heartbeat()).await;
-        match runs::heartbeat(&pool, tenant, run, worker, s.lease_ttl_secs).await {
+        match runs::heartbeat(&pool, tenant, run, lease, s.lease_ttl_secs).await {
             Ok(true) => last_renewed = tokio::time::Instant::now(),
             Ok(false) => return Err(RunError::LeaseLost),
-            Err(e) if last_renewed.elapsed() < lease => {
+            Err(e) if last_renewed.elapsed() < ttl => {
                 tracing::warn!(error = %e, "renewing the lease failed; retrying");
             }
             Err(_) => return Err(RunError::LeaseLost),

@@ -281,3 +281,61 @@ async fn incremental_syncs_run_by_themselves_on_the_tenants_interval() {
     }
     stack.shutdown().await;
 }
+
+/// The lease belongs to one attempt, not to the instance: while an attempt holds a live lease
+/// no other attempt takes it — not even one of the same instance (a job published again after
+/// a lapse may reach another lane of the very instance still running the first attempt) —
+/// and an attempt whose lease lapsed and was taken over can no longer renew it.
+#[tokio::test]
+async fn the_lease_belongs_to_one_attempt_not_to_the_instance() {
+    use sync_dispatch::repo::runs;
+    let stack = Stack::start().await;
+    let (t, groups) = small_tenant(&stack, "Lease").await;
+    // Slow Graph calls: the first sync stays running while the test works on its lease.
+    stack
+        .sim
+        .update_tenant_faults(t.entra, |f| f.latency_ms = 2_000)
+        .unwrap();
+    stack.setup(&t, &groups).await;
+    let run = stack
+        .wait_run(&t, &HashSet::new(), |r| r.status == "running")
+        .await;
+    let worker = run.worker_id.expect("the instance running it");
+    let pool = sqlx::PgPool::connect(&stack.db.service_url())
+        .await
+        .expect("pa_sync pool");
+    let ttl = 30;
+    let lapse = || async {
+        sqlx::query(
+            "UPDATE sync_tenants SET lease_expires_at = now() - interval '1 second' \
+              WHERE tenant_id = $1",
+        )
+        .bind(t.id)
+        .execute(&stack.admin)
+        .await
+        .expect("lapse the lease");
+    };
+    let acquire = |lease| runs::acquire(&pool, t.id, run.id, worker, lease, ttl);
+    let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    assert!(
+        acquire(a).await.unwrap().is_none(),
+        "the running attempt's lease is live: another attempt of the same instance is refused"
+    );
+    lapse().await;
+    assert!(
+        acquire(a).await.unwrap().is_some(),
+        "a lapsed lease is taken"
+    );
+    assert!(
+        acquire(b).await.unwrap().is_none(),
+        "a live lease is nobody else's, whatever the instance"
+    );
+    assert!(runs::heartbeat(&pool, t.id, run.id, a, ttl).await.unwrap());
+    lapse().await;
+    assert!(acquire(b).await.unwrap().is_some());
+    assert!(
+        !runs::heartbeat(&pool, t.id, run.id, a, ttl).await.unwrap(),
+        "the attempt that lost its lease can no longer renew it"
+    );
+    stack.shutdown().await;
+}

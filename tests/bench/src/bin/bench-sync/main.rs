@@ -69,6 +69,14 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     install_crypto();
+    // The service's own logs, when asked for (e.g. RUST_LOG=sync_dispatch=info): off by default
+    // so the figures carry no logging cost.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let args = Args::parse();
     let mut report = BenchReport::new("4-sync", "Directory sync (sync-dispatch)", 15);
     report.param("large directory", format!("{} users (generated: All Staff ⊃ 8 departments ⊃ 6 teams each; configured: All Staff viewer, one department manager, PA Admins admin)", args.users));
