@@ -99,6 +99,7 @@ impl RunSettings {
             self.queue(Service::TenantProvisioning, "setup-link-mailer"),
             self.queue(Service::TenantProvisioning, "setup-completed"),
             self.queue(Service::Consent, "admin-welcome-mailer"),
+            self.queue(Service::Consent, "tenant-purge"),
             self.queue(Service::SyncDispatch, "tenant-events"),
             self.queue(Service::SyncDispatch, "jobs-full"),
             self.queue(Service::SyncDispatch, "jobs-incremental"),
@@ -169,6 +170,10 @@ impl RunSettings {
                     (
                         "WIZARD__WELCOME_MAILER_QUEUE",
                         self.queue(service, "admin-welcome-mailer"),
+                    ),
+                    (
+                        "WIZARD__TENANT_PURGE_QUEUE",
+                        self.queue(service, "tenant-purge"),
                     ),
                     ("CONSOLE__BASE_URL", self.console_url.clone()),
                 ]);

@@ -80,10 +80,11 @@ impl Fault {
             }
             (Fault::KillSyncDispatchMidRun, Point::BeforeFinish) => {
                 // Graph slow before the finish queues the first sync: a small directory's
-                // sync could otherwise be over before the fault is armed.
+                // sync reads its groups' members in parallel and could otherwise be over
+                // before the fault is armed (it took under 0.6 s at 400 ms per call).
                 stack
                     .sim
-                    .update_tenant_faults(j.dir.entra_tenant, |f| f.latency_ms = 400)
+                    .update_tenant_faults(j.dir.entra_tenant, |f| f.latency_ms = 2_000)
                     .expect("latency knob");
             }
             (Fault::KillSyncDispatchMidRun, Point::AfterFinish) => {
