@@ -61,14 +61,13 @@ async fn search_filters_and_cursor_pages_cover_every_match_exactly_once() {
         names_in_order,
         ["Nurse 00 Rivera", "Nurse 01 Rivera", "Nurse 02 Rivera"]
     );
-    // By the start of the UPN; symbols only separate words.
+    // By the start of the UPN (its local part: `nurse.04.rivera.<random hex>`, so no other
+    // nurse's random suffix can match "04" too); symbols only separate words.
+    let local = &names[4].upn[..names[4].upn.find('@').unwrap()];
     let (_, page) = b
-        .json(
-            Method::GET,
-            &format!("/v1/users?search={}", &names[4].upn[..12]),
-            None,
-        )
+        .json(Method::GET, &format!("/v1/users?search={local}"), None)
         .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
     assert_eq!(
         page["items"][0]["object_id"],
         names[4].object_id.to_string()
