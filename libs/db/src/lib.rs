@@ -23,8 +23,8 @@ pub use pool::{connect, connect_lazy};
 pub use roles::ServiceRole;
 pub use settings::DatabaseSettings;
 pub use tenant::{
-    IN_TENANT_CONTEXT, LocalSetting, begin_tenant, begin_tenant_with, clear_tenant, set_tenant,
-    tenant_statement,
+    IN_TENANT_CONTEXT, LocalSetting, begin_tenant, begin_tenant_with, clear_tenant,
+    delete_tenant_rows, set_tenant, tenant_statement,
 };
 
 pub use sqlx::{PgConnection, PgPool, Postgres, Transaction};

@@ -122,6 +122,30 @@ pub async fn clear_tenant(conn: &mut PgConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Deletes the tenant's rows from each of `tables` (in order: children first), as a purge does;
+/// returns the rows deleted per table, tables with none left out (so an empty result means
+/// there was nothing left to delete). `tables` are the caller's own constants, never input.
+/// Run it under the tenant's RLS context.
+pub async fn delete_tenant_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    tables: &[&'static str],
+) -> Result<Vec<(&'static str, u64)>, sqlx::Error> {
+    let mut deleted = Vec::new();
+    for table in tables {
+        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
+        let n = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if n > 0 {
+            deleted.push((*table, n));
+        }
+    }
+    Ok(deleted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

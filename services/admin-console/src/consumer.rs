@@ -105,7 +105,7 @@ impl Handler for ConsoleEvents {
             .map_err(retry)?;
         } else if envelope.is::<TenantPurged>() {
             let done = purge::purge(conn, tenant).await?;
-            if done.iter().all(|(_, _, rows)| *rows == 0) {
+            if done.is_empty() {
                 // Already purged (the same event again, e.g. through a second queue).
                 tracing::debug!(%tenant, "tenant.purged: no console data left");
                 return Ok(());

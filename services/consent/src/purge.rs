@@ -43,7 +43,7 @@ impl Handler for TenantPurge {
             return Ok(());
         }
         let deleted = purge::purge(conn, tenant).await?;
-        if deleted.iter().all(|(_, rows)| *rows == 0) {
+        if deleted.is_empty() {
             // Already purged (the same event again, e.g. through a second queue).
             tracing::debug!(tenant_id = %tenant, "tenant.purged: no wizard data left");
             return Ok(());

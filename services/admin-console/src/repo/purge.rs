@@ -24,18 +24,11 @@ pub type Purged = Vec<(&'static str, &'static str, u64)>;
 /// Deletes the tenant's rows from the console's tables and revokes its API tokens and
 /// emergency accounts; returns (table, what, rows). Run under the tenant's RLS context.
 pub async fn purge(conn: &mut PgConnection, tenant: TenantId) -> Result<Purged, sqlx::Error> {
-    let mut done = Vec::new();
-    for table in TABLES {
-        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
-        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if n > 0 {
-            done.push((*table, "deleted", n));
-        }
-    }
+    let mut done: Purged = pa_db::delete_tenant_rows(conn, tenant, TABLES)
+        .await?
+        .into_iter()
+        .map(|(table, n)| (table, "deleted", n))
+        .collect();
     for table in ["console_api_tokens", "console_emergency_accounts"] {
         let sql = format!(
             "UPDATE {table} SET revoked_at = now(), revoked_by = 'tenant.purged' \

@@ -18,17 +18,5 @@ pub async fn purge(
     conn: &mut PgConnection,
     tenant: TenantId,
 ) -> Result<Vec<(&'static str, u64)>, pa_db::DbError> {
-    let mut deleted = Vec::new();
-    for table in TABLES {
-        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
-        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if n > 0 {
-            deleted.push((*table, n));
-        }
-    }
-    Ok(deleted)
+    Ok(pa_db::delete_tenant_rows(conn, tenant, TABLES).await?)
 }

@@ -32,7 +32,7 @@ pub(super) async fn purged(
     let deleted = purge::purge(conn, ctx.tenant, ctx.request_id)
         .await
         .map_err(db)?;
-    if deleted.iter().all(|(_, rows)| *rows == 0) {
+    if deleted.is_empty() {
         // Already purged (the same event again, e.g. through a second queue).
         return Ok(());
     }

@@ -53,17 +53,5 @@ pub async fn purge(
     .bind(crate::events::amqp_headers(tenant, request_id))
     .execute(&mut *conn)
     .await?;
-    let mut deleted = Vec::new();
-    for table in TABLES {
-        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
-        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if n > 0 {
-            deleted.push((*table, n));
-        }
-    }
-    Ok(deleted)
+    pa_db::delete_tenant_rows(conn, tenant, TABLES).await
 }
