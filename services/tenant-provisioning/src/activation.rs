@@ -73,7 +73,7 @@ pub async fn apply(
         }
         .target("tenant", id)
     };
-    if tenant.setup_completed_at == Some(micros(done.completed_at)) {
+    if tenant.setup_completed_at == Some(crate::domain::pg_micros(done.completed_at)) {
         tracing::debug!(tenant_id = %id, "setup.completed already recorded: nothing to do");
         return Ok(());
     }
@@ -114,10 +114,4 @@ pub async fn apply(
         .map_err(HandlerError::retry)?;
     tracing::info!(tenant_id = %id, status = %tenant.status, "setup.completed not applied: the tenant is not pending setup");
     Ok(())
-}
-
-/// `at` at PostgreSQL's `timestamptz` precision (microseconds).
-fn micros(at: time::OffsetDateTime) -> time::OffsetDateTime {
-    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
-        .expect("a whole number of microseconds is a valid nanosecond")
 }

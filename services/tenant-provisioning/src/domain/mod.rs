@@ -27,3 +27,10 @@ pub use setup_token::{SetupToken, SetupTokenKey, TokenKeyError};
 pub use status_reason::StatusReason;
 pub use tenant_status::TenantStatus;
 pub use text::TextError;
+
+/// `at` at PostgreSQL's `timestamptz` precision (microseconds), so a value compares equal to
+/// what the database gives back.
+pub fn pg_micros(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(at)
+}

@@ -131,9 +131,7 @@ impl Prepared<'_> {
 
 /// Now, truncated to the microseconds PostgreSQL keeps.
 fn now_micros() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(now)
+    crate::domain::pg_micros(OffsetDateTime::now_utc())
 }
 
 /// Applies a display-data patch. A patch that changes nothing returns the tenant as it is,
