@@ -60,6 +60,23 @@ if [ "$status" -ne 0 ]; then
     die "fault tests failed (exit $status)"
 fi
 
+# After a failed web step, with the stack stopped: the services' last warnings, then what
+# failed, printed last (a CI log is often read from its tail only).
+web_failure_report() {
+    local log junit="$PA_ROOT/services/web/test-results/junit.xml"
+    printf '\n==> web failure report (full logs: .run/logs/, services/web/test-results/)\n' >&2
+    for log in "$PA_RUN"/logs/*.log; do
+        [ -f "$log" ] || continue
+        printf -- '--- %s: last warnings/errors ---\n' "${log##*/}" >&2
+        sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '\b(WARN|ERROR)\b' | tail -n 4 | cut -c1-300 >&2 || true
+    done
+    if [ -f "$junit" ]; then
+        printf -- '--- failed journeys ---\n' >&2
+        grep -A 14 '<failure' "$junit" | sed -e 's/&quot;/"/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' \
+            -e 's/&amp;/\&/g' -e 's/\x1b\[[0-9;]*m//g' | grep -v '^\s*$' | head -n 40 >&2 || true
+    fi
+}
+
 if wants web || wants contract; then
     step "the local stack for the browser and contract tests (make up)"
     bash "$PA_ROOT/deploy/local/up.sh" >"$PA_ROOT/target/test-make-up.log" 2>&1 || {
@@ -69,7 +86,12 @@ if wants web || wants contract; then
     trap 'bash "$PA_ROOT/deploy/local/down.sh" --quiet' EXIT
     if wants web; then
         step "web front-end: vitest, Playwright journeys in Chromium, axe (services/web/scripts/test.sh)"
-        bash "$PA_ROOT/services/web/scripts/test.sh"
+        bash "$PA_ROOT/services/web/scripts/test.sh" || {
+            bash "$PA_ROOT/deploy/local/down.sh" --quiet
+            trap - EXIT
+            web_failure_report
+            die "web front-end tests failed"
+        }
     fi
     if wants contract; then
         step "contracts: lint, schemathesis against every service, generated clients (deploy/local/contract-check.sh)"

@@ -69,15 +69,16 @@ pub(super) async fn authenticate(
 ) -> Result<Principal, ApiError> {
     let tenant = secret.tenant();
     let now = state.now();
-    let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
-    let Some(row) = sessions::find_live(&mut tx, tenant, &secret.hash()).await? else {
-        tx.rollback().await?;
+    // The common case is one autocommit read (and, every few seconds, one autocommit touch):
+    // every request of a session takes this path before its own work.
+    let Some(row) = sessions::find_live_now(&state.pool, tenant, &secret.hash()).await? else {
         return Err(ApiError::unauthorized());
     };
     let actor = row.actor();
     let ctx = RequestContext::new(actor, Some(request_id), client_addr);
     match verdict(&row, now) {
         Err(reason) => {
+            let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
             sessions::end(&mut tx, tenant, &row, reason, now, &ctx).await?;
             state.outbox.commit(tx).await?;
             let detail = match reason {
@@ -91,9 +92,8 @@ pub(super) async fn authenticate(
         }
         Ok(role) => {
             if now - row.last_seen_at >= time::Duration::seconds(TOUCH_EVERY_SECS) {
-                sessions::touch(&mut tx, tenant, row.id, now).await?;
+                sessions::touch_now(&state.pool, tenant, row.id, now).await?;
             }
-            tx.commit().await?;
             if !is_safe(req.method()) {
                 let sent = req
                     .headers()

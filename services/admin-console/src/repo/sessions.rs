@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use pa_domain::TenantId;
 use serde_json::json;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -78,7 +78,9 @@ impl SessionRow {
     }
 }
 
-const LIVE_SESSION: &str = "SELECT s.id, s.object_id, s.emergency_account_id, s.last_seen_at, \
+/// The columns of [`SessionRow`] and where they come from (the session, its tenant, the
+/// tenant's settings, the person's directory row, block or emergency account).
+const LIVE_SESSION_FROM: &str = "SELECT s.id, s.object_id, s.emergency_account_id, s.last_seen_at, \
     s.absolute_expires_at, t.status AS tenant_status, \
     COALESCE(cs.idle_timeout_secs, 900) AS idle_timeout_secs, \
     du.status AS user_status, du.role AS user_role, \
@@ -90,22 +92,30 @@ const LIVE_SESSION: &str = "SELECT s.id, s.object_id, s.emergency_account_id, s.
     LEFT JOIN directory_users du ON du.tenant_id = s.tenant_id AND du.object_id = s.object_id \
     LEFT JOIN console_user_blocks b ON b.tenant_id = s.tenant_id AND b.object_id = s.object_id \
     LEFT JOIN console_emergency_accounts ea \
-        ON ea.tenant_id = s.tenant_id AND ea.id = s.emergency_account_id \
-    WHERE s.tenant_id = $1 AND s.ended_at IS NULL";
+        ON ea.tenant_id = s.tenant_id AND ea.id = s.emergency_account_id";
 
-/// The live session with this token hash.
-pub async fn find_live(
-    conn: &mut PgConnection,
+/// The live sessions of the tenant bound as `$1`.
+const LIVE_IN_TENANT: &str = "WHERE s.tenant_id = $1 AND s.ended_at IS NULL";
+
+/// The live session with this token hash, read in a statement of its own (autocommit, under
+/// the tenant's row-level security context: one round trip, no transaction held). The request
+/// check's read: it decides nothing by itself, so nothing needs to stay locked after it; what
+/// it leads to ([`touch_now`], [`end`]) re-checks that the session is still live.
+pub async fn find_live_now(
+    pool: &PgPool,
     tenant: TenantId,
     hash: &SecretHash,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
-        "{LIVE_SESSION} AND s.token_hash = $2"
-    )))
-    .bind(tenant)
-    .bind(hash.as_bytes())
-    .fetch_optional(conn)
-    .await
+    let mut qb = pa_db::tenant_statement(tenant);
+    qb.push(" ");
+    qb.push(LIVE_SESSION_FROM);
+    qb.push(" WHERE s.tenant_id = ");
+    qb.push_bind(tenant);
+    qb.push(" AND s.ended_at IS NULL AND s.token_hash = ");
+    qb.push_bind(hash.as_bytes());
+    qb.push(" AND ");
+    qb.push(pa_db::IN_TENANT_CONTEXT);
+    qb.build_query_as::<SessionRow>().fetch_optional(pool).await
 }
 
 /// Every live session of the tenant, locked (the sweeper and "end all").
@@ -114,26 +124,32 @@ pub async fn live_in_tenant(
     tenant: TenantId,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
-        "{LIVE_SESSION} FOR UPDATE OF s"
+        "{LIVE_SESSION_FROM} {LIVE_IN_TENANT} FOR UPDATE OF s"
     )))
     .bind(tenant)
     .fetch_all(conn)
     .await
 }
 
-/// Records activity.
-pub async fn touch(
-    conn: &mut PgConnection,
+/// Records activity on a live session, in a statement of its own (one round trip).
+pub async fn touch_now(
+    pool: &PgPool,
     tenant: TenantId,
     id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE console_sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2 AND last_seen_at < $3")
-        .bind(tenant)
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    let mut qb = pa_db::tenant_statement(tenant);
+    qb.push(" UPDATE console_sessions SET last_seen_at = ");
+    qb.push_bind(now);
+    qb.push(" WHERE tenant_id = ");
+    qb.push_bind(tenant);
+    qb.push(" AND id = ");
+    qb.push_bind(id);
+    qb.push(" AND ended_at IS NULL AND last_seen_at < ");
+    qb.push_bind(now);
+    qb.push(" AND ");
+    qb.push(pa_db::IN_TENANT_CONTEXT);
+    qb.build().execute(pool).await?;
     Ok(())
 }
 
@@ -280,7 +296,7 @@ pub async fn live_of_subject(
     session_id: Option<Uuid>,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
-        "{LIVE_SESSION} AND ($2::uuid IS NULL OR s.object_id = $2) \
+        "{LIVE_SESSION_FROM} {LIVE_IN_TENANT} AND ($2::uuid IS NULL OR s.object_id = $2) \
          AND ($3::uuid IS NULL OR s.id = $3) FOR UPDATE OF s"
     )))
     .bind(tenant)
