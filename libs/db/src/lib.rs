@@ -19,7 +19,7 @@ pub use error::{
     ConstraintViolation, DbError, ViolationKind, constraint_violation, is_unavailable,
 };
 pub use migrate::{MIGRATOR, migrate, migrate_with};
-pub use pool::{connect, connect_lazy};
+pub use pool::{connect, connect_lazy, connect_lazy_with_settings};
 pub use roles::ServiceRole;
 pub use settings::DatabaseSettings;
 pub use tenant::{

@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::{DatabaseSettings, DbError};
+use crate::{DatabaseSettings, DbError, LocalSetting};
 
 /// Idle connections are closed after this long.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -28,6 +28,22 @@ pub async fn connect(s: &DatabaseSettings) -> Result<PgPool, DbError> {
 pub fn connect_lazy(s: &DatabaseSettings) -> Result<PgPool, DbError> {
     let options = connect_options(s.url.expose_secret(), s.statement_timeout_ms)?;
     Ok(pool_options(s).connect_lazy_with(options))
+}
+
+/// Opens a pool of at most `max_connections` like [`connect_lazy`] (no connection until the
+/// first query) whose every session also carries `settings` (startup options): for a class
+/// of statements that must always be planned one way and that run in autocommit, without a
+/// transaction to `SET LOCAL` them in ([`crate::tenant_statement`]: one round trip).
+pub fn connect_lazy_with_settings(
+    s: &DatabaseSettings,
+    max_connections: u32,
+    settings: &[LocalSetting],
+) -> Result<PgPool, DbError> {
+    let options = connect_options(s.url.expose_secret(), s.statement_timeout_ms)?
+        .options(settings.iter().map(|l| (l.name, l.value)));
+    Ok(pool_options(s)
+        .max_connections(max_connections.max(1))
+        .connect_lazy_with(options))
 }
 
 fn pool_options(s: &DatabaseSettings) -> PgPoolOptions {

@@ -29,12 +29,13 @@ fn begin_sql(tenant: TenantId) -> String {
     )
 }
 
-/// A transaction-local planner setting for [`begin_tenant_with`]. Only the constants below
-/// exist (names and values fixed in code), so the `SET LOCAL` they become never carries data.
+/// A planner setting: transaction-local for [`begin_tenant_with`], or for every session of a
+/// pool opened by [`crate::connect_with_settings`]. Only the constants below exist (names and
+/// values fixed in code), so the `SET LOCAL` or startup option they become never carries data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LocalSetting {
-    name: &'static str,
-    value: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) value: &'static str,
 }
 
 impl LocalSetting {

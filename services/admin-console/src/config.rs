@@ -101,6 +101,9 @@ pub struct ConsoleSettings {
     pub signin_ttl_secs: u32,
     /// The event consumer's queue (`pa.admin-console.events`).
     pub events_queue: String,
+    /// Connections of the Users search's own pool (default 4), whose sessions plan
+    /// generically and never JIT-compile (`repo::user_search`), beside `database`'s pool.
+    pub search_connections: u32,
 }
 
 impl Default for ConsoleSettings {
@@ -110,6 +113,7 @@ impl Default for ConsoleSettings {
             cookie_secure: true,
             signin_ttl_secs: 600,
             events_queue: pa_messaging::topology::queue_name("admin-console", "events"),
+            search_connections: 4,
         }
     }
 }

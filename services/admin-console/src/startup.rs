@@ -66,9 +66,14 @@ impl Application {
             ..settings.database.clone()
         })
         .await?;
+        let search_pool = crate::repo::directory::search_pool(
+            &settings.database,
+            settings.console.search_connections,
+        )?;
         let outbox = OutboxSignal::new();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
+            search_pool,
             outbox: outbox.clone(),
             clock: Arc::clone(&clock),
             entra,

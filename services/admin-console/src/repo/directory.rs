@@ -89,21 +89,39 @@ const INNER_COLUMNS: &str = "du.object_id, du.user_principal_name, du.display_na
     du.account_enabled, du.directory_state, du.role, du.role_source, du.status, du.status_reason, \
     du.status_changed_at";
 
-/// How a search page's transaction is opened: its statement is planned once per connection
-/// (its plan does not depend on the term; planning it costs as much as running it) and
-/// never JIT-compiled. The benchmark's direct-SQL baseline opens its transactions the same way.
+/// How the sessions of the search pool ([`search_pool`]) plan: a search statement is planned
+/// once per connection (its plan does not depend on the term; planning it costs more than
+/// running it) and never JIT-compiled. The benchmark's direct-SQL baseline uses a pool of
+/// the same settings.
 pub const SEARCH_SETTINGS: &[pa_db::LocalSetting] = &[
     pa_db::LocalSetting::GENERIC_PLANS,
     pa_db::LocalSetting::NO_JIT,
 ];
 
-/// The settings of the transaction that lists with `filter` ([`SEARCH_SETTINGS`] for a search).
-pub fn list_settings(filter: &UserFilter) -> &'static [pa_db::LocalSetting] {
-    if filter.search.is_some() {
-        SEARCH_SETTINGS
-    } else {
-        &[]
-    }
+/// The Users search's pool: `connections` sessions of the service's role with
+/// [`SEARCH_SETTINGS`] (opened on first use).
+pub fn search_pool(
+    database: &pa_db::DatabaseSettings,
+    connections: u32,
+) -> Result<sqlx::PgPool, pa_db::DbError> {
+    pa_db::connect_lazy_with_settings(database, connections, SEARCH_SETTINGS)
+}
+
+/// One page of a search (`filter.search` set) on the search pool: one statement, its own
+/// transaction under the tenant's row-level security context (`repo::user_search`).
+pub async fn search_users(
+    search_pool: &sqlx::PgPool,
+    tenant: TenantId,
+    filter: &UserFilter,
+    sort: UserSort,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    debug_assert!(filter.search.is_some(), "a search without a term");
+    list_users_query(tenant, filter, sort, after, limit)?
+        .build_query_as::<UserRow>()
+        .fetch_all(search_pool)
+        .await
 }
 
 /// The SQL of one page (exposed so the benchmark runs the very same statement directly).

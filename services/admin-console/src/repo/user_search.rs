@@ -25,10 +25,17 @@
 //! than [`WIDE_CAP`] (index-only), or else, being that common, found by walking the tenant
 //! in sort order (`directory_users`' sort index) and checking each person's words.
 //!
+//! The statement is its own transaction (autocommit, [`super::directory::search_users`]): its
+//! first CTE sets the tenant's row-level security context from the tenant parameter, and
+//! the final `SELECT`, which every other part runs under, waits for it
+//! ([`pa_db::IN_TENANT_CONTEXT`], a one-time filter at the top of the plan). Run inside a
+//! tenant transaction it sets the same context again.
+//!
 //! Every comparison an index walk depends on (`=`, `<`, `>=` on text and uuid) is leakproof,
 //! so row-level security (`tenant_isolation` on both tables) never stops the index from
 //! being used; every query also names the tenant explicitly.
 
+use pa_db::IN_TENANT_CONTEXT;
 use pa_domain::TenantId;
 use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, Postgres, QueryBuilder};
@@ -215,6 +222,7 @@ fn statement(t: &str, q: &str, l: &str, c: &Conditions, o: &Order) -> String {
     let (key, users_key, dir) = (o.words_key, o.users_key, o.dir);
     format!(
         "WITH RECURSIVE \
+         tenant_context AS (SELECT set_config('app.tenant_id', {t}::text, true)), \
          terms AS MATERIALIZED (\
              SELECT DISTINCT w AS word, w || chr(1114111) AS word_end \
                FROM unnest(console_search_words(split_part({q}, '@', 1))) AS w), \
@@ -280,6 +288,7 @@ fn statement(t: &str, q: &str, l: &str, c: &Conditions, o: &Order) -> String {
                  UNION ALL SELECT k, object_id FROM all_hits \
                  UNION ALL SELECT k, object_id FROM walk) AS page \
            JOIN directory_users du ON du.tenant_id = {t} AND du.object_id = page.object_id \
+          WHERE {IN_TENANT_CONTEXT} \
           ORDER BY page.k {dir}, page.object_id {dir}",
         join_x = c.user_join("x.object_id"),
         cursor_x = c.after_cursor(&format!("x.{key}"), "x.object_id", o),

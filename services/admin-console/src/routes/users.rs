@@ -187,11 +187,15 @@ pub async fn list_users(
         status: q.status,
         group_id: q.group_id,
     };
-    let settings = directory::list_settings(&filter);
-    let mut tx = pa_db::begin_tenant_with(&state.pool, principal.tenant, settings).await?;
-    let mut rows =
-        directory::list_users(&mut tx, principal.tenant, &filter, sort, after, limit + 1).await?;
-    tx.commit().await?;
+    let tenant = principal.tenant;
+    let mut rows = if filter.search.is_some() {
+        directory::search_users(&state.search_pool, tenant, &filter, sort, after, limit + 1).await?
+    } else {
+        let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
+        let rows = directory::list_users(&mut tx, tenant, &filter, sort, after, limit + 1).await?;
+        tx.commit().await?;
+        rows
+    };
     let next_cursor = if rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         rows.last()

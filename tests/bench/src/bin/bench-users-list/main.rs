@@ -1,9 +1,9 @@
 //! Bench (issue 16): the admin console's users list. A 100,000-user tenant in a database of
 //! 1,000,000 users across tenants; 32 concurrent clients, each with its own console session,
 //! GET `/v1/users?search=<term>&limit=50` in a closed loop after a warm-up (admin-console
-//! in-process: session check, RLS transaction, the list query, JSON). Baseline, same run: the
-//! very same SQL (`admin_console::repo::directory::list_users_query`) run directly by 32
-//! workers in a tenant transaction on a pool of the service's size.
+//! in-process: session check, the search statement, JSON). Baseline, same run: the very same
+//! statement (`admin_console::repo::directory::list_users_query`) run directly by 32 workers
+//! on a pool like the service's search pool (same size, same session settings).
 
 /// The services' allocator: the service runs in this process.
 #[global_allocator]
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use admin_console::config::Settings;
-use admin_console::repo::directory::{UserFilter, UserSort, list_settings, list_users_query};
+use admin_console::repo::directory::{UserFilter, UserSort, list_users_query, search_pool};
 use admin_console::startup::Application;
 use clap::Parser;
 use pa_bench::load::{LoadOutcome, closed_loop};
@@ -103,11 +103,18 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     ));
     db.settle().await?;
-    let pool_size = Settings::default().database.max_connections;
-    report.param("DB pool (the service's default max_connections)", pool_size);
+    let pool_size = Settings::default().console.search_connections;
+    report.param(
+        "DB pool (the service's default search pool: console.search_connections)",
+        pool_size,
+    );
+    let database = pa_db::DatabaseSettings {
+        url: db.app_secret(),
+        ..Settings::default().database
+    };
 
     // Baseline first (the service's background loops would take CPU from it).
-    let pool = db.app_pool(pool_size).await?;
+    let pool = search_pool(&database, pool_size)?;
     let tenant = fixture.tenant;
     let (base, base_err) = closed_loop(
         args.clients,
@@ -127,7 +134,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
         base_err,
     );
 
-    let base_url = start_service(&db, pool_size).await?;
+    let base_url = start_service(&db).await?;
     let clients: Arc<Vec<(reqwest::Client, String)>> = Arc::new(
         fixture
             .session_cookies
@@ -167,7 +174,7 @@ async fn measure(args: &Args, report: &mut BenchReport) -> anyhow::Result<()> {
     record(report, "admin-console GET /v1/users", &svc, svc_err);
 
     // Figures only: a selective term (a full name, ~20 matches).
-    let pool = db.app_pool(pool_size).await?;
+    let pool = search_pool(&database, pool_size)?;
     let short = Duration::from_secs(args.secs.min(10));
     let (sel_base, _) =
         closed_loop(
@@ -262,8 +269,7 @@ async fn direct_sql(pool: &sqlx::PgPool, tenant: TenantId, term: &str) -> anyhow
         search: Some(term.to_owned()),
         ..UserFilter::default()
     };
-    // Opened as the service opens a search's transaction (same settings, same statement).
-    let mut tx = pa_db::begin_tenant_with(pool, tenant, list_settings(&filter)).await?;
+    // Run as the service runs a search: one autocommit statement on the search pool.
     let rows = list_users_query(
         tenant,
         &filter,
@@ -272,18 +278,16 @@ async fn direct_sql(pool: &sqlx::PgPool, tenant: TenantId, term: &str) -> anyhow
         51,
     )?
     .build()
-    .fetch_all(&mut *tx)
+    .fetch_all(pool)
     .await?;
-    tx.commit().await?;
     anyhow::ensure!(!rows.is_empty(), "no match for {term}");
     Ok(())
 }
 
-async fn start_service(db: &benchdb::BenchDb, pool_size: u32) -> anyhow::Result<String> {
+async fn start_service(db: &benchdb::BenchDb) -> anyhow::Result<String> {
     let mut s = Settings::default();
     s.http.bind = "127.0.0.1:0".parse()?;
     s.database.url = db.app_secret();
-    s.database.max_connections = pool_size;
     s.amqp.url = amqp::url().into();
     s.amqp.exchange = amqp::BENCH_EXCHANGE.to_owned();
     // Never called: the sessions are made directly; sign-in is not measured here.
