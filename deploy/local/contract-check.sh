@@ -87,13 +87,23 @@ fi
 
 if wants fuzz; then
     step "schemathesis: all checks, every phase, against each service"
-    PA_CONTRACT_OPERATOR_KEY=$(cred operator_key)
-    PA_CONTRACT_WIZARD_SESSION=$(cred "wizard['cookie'].split('=', 1)[1]")
-    PA_CONTRACT_WIZARD_CSRF=$(cred "wizard['csrf']")
-    PA_CONTRACT_CONSOLE_SESSION=$(cred "console['cookie'].split('=', 1)[1]")
-    export PA_CONTRACT_OPERATOR_KEY PA_CONTRACT_WIZARD_SESSION PA_CONTRACT_WIZARD_CSRF PA_CONTRACT_CONSOLE_SESSION
+    first=true
     for svc in "${SERVICES[@]}"; do
         name=${svc%%|*} port=${svc##*|}
+        # Each fuzzer gets credentials nobody has fuzzed yet: tenant-provisioning's run may
+        # regenerate the setup link of the wizard's tenant or suspend the console's, and a
+        # fuzzer may revoke its own key or end its own session.
+        if [ "$first" = true ]; then
+            first=false
+        else
+            credentials >"$OUT/credentials-$name.log" 2>&1 ||
+                { cat "$OUT/credentials-$name.log"; die "credentials for the $name run failed"; }
+        fi
+        PA_CONTRACT_OPERATOR_KEY=$(cred operator_key)
+        PA_CONTRACT_WIZARD_SESSION=$(cred "wizard['cookie'].split('=', 1)[1]")
+        PA_CONTRACT_WIZARD_CSRF=$(cred "wizard['csrf']")
+        PA_CONTRACT_CONSOLE_SESSION=$(cred "console['cookie'].split('=', 1)[1]")
+        export PA_CONTRACT_OPERATOR_KEY PA_CONTRACT_WIZARD_SESSION PA_CONTRACT_WIZARD_CSRF PA_CONTRACT_CONSOLE_SESSION
         headers=()
         if [ "$name" = admin-console ]; then
             # The console's CSRF token is a documented header parameter of each state change, not
