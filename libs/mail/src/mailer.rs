@@ -94,12 +94,42 @@ impl Mailer {
     /// Sends a multipart/alternative (plain text + HTML) message to `to`.
     #[tracing::instrument(name = "email.send", skip_all)]
     pub async fn send(&self, to: &EmailAddress, mail: Rendered) -> Result<(), EmailError> {
+        self.send_message(to, mail, None).await
+    }
+
+    /// Sends like [`Mailer::send`] with a stable `Message-ID`, `<{key}@{the sender's domain}>`
+    /// (`key`: letters, digits, `.` and `-`, e.g. `setup-link.{uuid}`). A consumer that hands a
+    /// message to SMTP and then records that in its transaction sends it again when it crashes
+    /// in between (at least once); the copy carries the same id, by which mail systems
+    /// recognise it as the same message.
+    #[tracing::instrument(name = "email.send", skip_all)]
+    pub async fn send_identified(
+        &self,
+        to: &EmailAddress,
+        mail: Rendered,
+        key: &str,
+    ) -> Result<(), EmailError> {
+        debug_assert!(
+            key.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
+            "a Message-ID key is letters, digits, '.' and '-'"
+        );
+        let id = format!("<{key}@{}>", self.from.email.domain());
+        self.send_message(to, mail, Some(id)).await
+    }
+
+    async fn send_message(
+        &self,
+        to: &EmailAddress,
+        mail: Rendered,
+        message_id: Option<String>,
+    ) -> Result<(), EmailError> {
         let address = deliverable(to).map_err(EmailError::Recipient)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, address))
             .subject(mail.subject)
-            .message_id(None)
+            .message_id(message_id)
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
             .map_err(EmailError::Build)?;
         self.transport

@@ -54,3 +54,37 @@ async fn an_unreachable_server_is_a_transient_failure_and_bad_settings_are_refus
     });
     assert!(matches!(bad, Err(EmailError::Config(_))));
 }
+
+#[tokio::test]
+async fn an_identified_message_sent_twice_carries_one_message_id_and_plain_sends_differ() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sink = smtp_sink::SmtpSink::start("127.0.0.1:0").expect("sink");
+    let mailer = Mailer::new(&settings(sink.addr().port())).expect("mailer");
+    let to = EmailAddress::parse("admin@customer.example").expect("address");
+    let key = "admin-welcome.01a24af6-46a6-7250-8c48-1d13e75ade05";
+    mailer
+        .send_identified(&to, mail(), key)
+        .await
+        .expect("sent");
+    mailer
+        .send_identified(&to, mail(), key)
+        .await
+        .expect("sent again");
+    mailer.send(&to, mail()).await.expect("plain");
+    mailer.send(&to, mail()).await.expect("plain again");
+    let ids: Vec<String> = sink
+        .messages_to("admin@customer.example")
+        .iter()
+        .map(|m| {
+            m.raw
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: ").map(str::to_owned))
+                .expect("a Message-ID header")
+        })
+        .collect();
+    assert_eq!(ids.len(), 4);
+    assert_eq!(ids[0], format!("<{key}@patient-access.test>"));
+    assert_eq!(ids[0], ids[1], "the same message, twice");
+    assert_ne!(ids[2], ids[3], "plain sends get their own ids");
+    assert_ne!(ids[2], ids[0]);
+}

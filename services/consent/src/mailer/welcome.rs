@@ -2,7 +2,8 @@
 //! URL `{console.base_url}/?tenant={tenant_id}` to the initial administrator when they have a
 //! mail address, and records `consent_wizards.admin_mail_sent_at` (first send) in the
 //! transaction that marks the message processed: a redelivery after that commit sends
-//! nothing (a crash between the SMTP hand-off and the commit sends it again: at least once).
+//! nothing (a crash between the SMTP hand-off and the commit sends it again: at least once,
+//! with the same `Message-ID`, `admin-welcome.{event id}`, by which mail systems recognise it).
 //!
 //! SMTP trouble: transient failures are retried in place with backoff for
 //! `smtp.retry_window_secs`, then the message goes back to the queue (dead-lettered after the
@@ -71,7 +72,8 @@ impl Handler for WelcomeMailer {
             console_url: &url,
         }
         .render();
-        self.send(&to, rendered).await?;
+        self.send(&to, rendered, &format!("admin-welcome.{}", envelope.id))
+            .await?;
         let now = time::OffsetDateTime::now_utc();
         wizards::mark_admin_mail_sent(conn, tenant, now).await?;
         let entry = AuditEntry::new(
@@ -90,12 +92,18 @@ impl Handler for WelcomeMailer {
 }
 
 impl WelcomeMailer {
-    /// Sends, retrying transient SMTP failures in place for the retry window.
-    async fn send(&self, to: &EmailAddress, mail: pa_mail::Rendered) -> Result<(), HandlerError> {
+    /// Sends (with the `Message-ID` `key`, the same for every attempt), retrying transient SMTP
+    /// failures in place for the retry window.
+    async fn send(
+        &self,
+        to: &EmailAddress,
+        mail: pa_mail::Rendered,
+        key: &str,
+    ) -> Result<(), HandlerError> {
         let give_up_at = tokio::time::Instant::now() + self.retry_window;
         let mut backoff = FIRST_BACKOFF;
         loop {
-            match self.mailer.send(to, mail.clone()).await {
+            match self.mailer.send_identified(to, mail.clone(), key).await {
                 Ok(()) => return Ok(()),
                 Err(e) if e.is_permanent() => {
                     tracing::error!(error = %crate::error::error_chain(&e), "welcome mail refused permanently; dead-lettering");

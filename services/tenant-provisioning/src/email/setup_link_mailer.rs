@@ -231,8 +231,9 @@ impl SetupLinkMailer {
             egress_cidrs: &self.egress_cidrs,
             egress_manifest_url: &self.egress_manifest_url,
         };
+        // At least once (a crash before the mark sends it again): the same Message-ID.
         self.mailer
-            .send(&to, mail.render())
+            .send_identified(&to, mail.render(), &format!("setup-link.{}", link.id))
             .await
             .map_err(AttemptError::Smtp)?;
         setup_links::mark_email_sent(conn, link.tenant_id, link.id).await?;

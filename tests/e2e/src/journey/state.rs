@@ -97,10 +97,16 @@ impl EndState {
         .await
         .expect("history");
         let audit = audit_counts(db, tenant).await;
+        // Distinct messages per recipient: a mail sent again after a crash between the SMTP
+        // hand-off and its commit (at least once, by design) carries the same Message-ID.
+        let mut seen = std::collections::BTreeSet::new();
         let mut mails = BTreeMap::new();
         for mail in stack.sink.messages() {
+            let id = message_id(&mail.raw).unwrap_or_else(|| format!("sink#{}", mail.id));
             for rcpt in &mail.rcpt_to {
-                *mails.entry(rcpt.clone()).or_insert(0) += 1;
+                if seen.insert((rcpt.clone(), id.clone())) {
+                    *mails.entry(rcpt.clone()).or_insert(0) += 1;
+                }
             }
         }
         let sessions: Vec<(String, bool, Option<String>)> = sqlx::query_as(
@@ -274,4 +280,13 @@ pub async fn runs_summary(stack: &Stack, j: &Journey) -> Vec<String> {
             },
         )
         .collect()
+}
+
+/// The `Message-ID` header of a raw message, if it has one.
+fn message_id(raw: &str) -> Option<String> {
+    raw.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("message-id")
+            .then(|| value.trim().to_owned())
+    })
 }
