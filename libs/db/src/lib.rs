@@ -19,12 +19,11 @@ pub use error::{
     ConstraintViolation, DbError, ViolationKind, constraint_violation, is_unavailable,
 };
 pub use migrate::{MIGRATOR, migrate, migrate_with};
-pub use pool::{connect, connect_lazy, connect_lazy_with_settings};
+pub use pool::{SessionSetting, connect, connect_lazy, connect_lazy_with_settings};
 pub use roles::ServiceRole;
 pub use settings::DatabaseSettings;
 pub use tenant::{
-    IN_TENANT_CONTEXT, LocalSetting, begin_tenant, begin_tenant_with, clear_tenant,
-    delete_tenant_rows, set_tenant, tenant_statement,
+    IN_TENANT_CONTEXT, begin_tenant, clear_tenant, delete_tenant_rows, set_tenant, tenant_statement,
 };
 
 pub use sqlx::{PgConnection, PgPool, Postgres, Transaction};

@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
 
-use crate::{DatabaseSettings, DbError, LocalSetting};
+use crate::{DatabaseSettings, DbError};
 
 /// Idle connections are closed after this long.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -30,6 +30,32 @@ pub fn connect_lazy(s: &DatabaseSettings) -> Result<PgPool, DbError> {
     Ok(pool_options(s).connect_lazy_with(options))
 }
 
+/// A planner setting that every session of a pool opened by [`connect_lazy_with_settings`]
+/// starts with (a startup option). Only the constants below exist (names and values fixed in
+/// code), so the option never carries data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionSetting {
+    name: &'static str,
+    value: &'static str,
+}
+
+impl SessionSetting {
+    /// `plan_cache_mode = force_generic_plan`: a prepared statement is planned once per
+    /// connection and the plan reused, instead of re-planned for its parameters on every
+    /// execution. For statements whose plan does not depend on their parameters' values
+    /// (index walks bounded by `LIMIT`), where planning can cost more than executing.
+    pub const GENERIC_PLANS: Self = Self {
+        name: "plan_cache_mode",
+        value: "force_generic_plan",
+    };
+    /// `jit = off`: no JIT compilation (milliseconds) for a statement whose cost estimate
+    /// crosses `jit_above_cost` although it reads little.
+    pub const NO_JIT: Self = Self {
+        name: "jit",
+        value: "off",
+    };
+}
+
 /// Opens a pool of at most `max_connections` like [`connect_lazy`] (no connection until the
 /// first query) whose every session also carries `settings` (startup options): for a class
 /// of statements that must always be planned one way and that run in autocommit, without a
@@ -37,7 +63,7 @@ pub fn connect_lazy(s: &DatabaseSettings) -> Result<PgPool, DbError> {
 pub fn connect_lazy_with_settings(
     s: &DatabaseSettings,
     max_connections: u32,
-    settings: &[LocalSetting],
+    settings: &[SessionSetting],
 ) -> Result<PgPool, DbError> {
     let options = connect_options(s.url.expose_secret(), s.statement_timeout_ms)?
         .options(settings.iter().map(|l| (l.name, l.value)));

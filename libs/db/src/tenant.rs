@@ -29,56 +29,6 @@ fn begin_sql(tenant: TenantId) -> String {
     )
 }
 
-/// A planner setting: transaction-local for [`begin_tenant_with`], or for every session of a
-/// pool opened by [`crate::connect_with_settings`]. Only the constants below exist (names and
-/// values fixed in code), so the `SET LOCAL` or startup option they become never carries data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LocalSetting {
-    pub(crate) name: &'static str,
-    pub(crate) value: &'static str,
-}
-
-impl LocalSetting {
-    /// `plan_cache_mode = force_generic_plan`: a prepared statement is planned once per
-    /// connection and the plan reused, instead of re-planned for its parameters on every
-    /// execution. For statements whose plan does not depend on their parameters' values
-    /// (index walks bounded by `LIMIT`), where planning can cost more than executing.
-    pub const GENERIC_PLANS: Self = Self {
-        name: "plan_cache_mode",
-        value: "force_generic_plan",
-    };
-    /// `jit = off`: no JIT compilation (milliseconds) for a statement whose cost estimate
-    /// crosses `jit_above_cost` although it reads little.
-    pub const NO_JIT: Self = Self {
-        name: "jit",
-        value: "off",
-    };
-}
-
-/// [`begin_tenant`], plus transaction-local `settings` (`SET LOCAL`), still in one round
-/// trip. They end with the transaction, like the tenant context.
-pub async fn begin_tenant_with(
-    pool: &PgPool,
-    tenant: TenantId,
-    settings: &[LocalSetting],
-) -> Result<Transaction<'static, Postgres>, DbError> {
-    Ok(pool
-        .begin_with(AssertSqlSafe(begin_sql_with(tenant, settings)))
-        .await?)
-}
-
-/// The `BEGIN` statement of [`begin_tenant_with`].
-fn begin_sql_with(tenant: TenantId, settings: &[LocalSetting]) -> String {
-    let mut sql = begin_sql(tenant);
-    for s in settings {
-        sql.push_str("; SET LOCAL ");
-        sql.push_str(s.name);
-        sql.push_str(" = ");
-        sql.push_str(s.value);
-    }
-    sql
-}
-
 /// The condition that makes a part of a [`tenant_statement`] run after its context is set.
 pub const IN_TENANT_CONTEXT: &str = "EXISTS (SELECT 1 FROM tenant_context)";
 
@@ -160,18 +110,5 @@ mod tests {
             begin_sql(id),
             "BEGIN; SELECT set_config('app.tenant_id', '6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab', true)"
         );
-    }
-
-    #[test]
-    fn local_settings_follow_the_tenant_context_in_the_same_statement() {
-        let id: TenantId = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"
-            .parse()
-            .expect("uuid");
-        assert_eq!(
-            begin_sql_with(id, &[LocalSetting::GENERIC_PLANS, LocalSetting::NO_JIT]),
-            "BEGIN; SELECT set_config('app.tenant_id', '6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab', true); \
-             SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL jit = off"
-        );
-        assert_eq!(begin_sql_with(id, &[]), begin_sql(id));
     }
 }

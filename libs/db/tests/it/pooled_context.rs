@@ -67,36 +67,45 @@ async fn the_tenant_context_does_not_survive_rollback_on_a_pooled_connection() {
 }
 
 #[tokio::test]
-async fn local_settings_hold_for_their_transaction_only_beside_the_tenant_context() {
+async fn a_pool_with_session_settings_plans_by_them_and_a_tenant_statement_on_it_leaves_no_context()
+{
     init();
-    let pool = single_connection_pool().await;
+    testing::prepare().await;
+    let database = pa_db::DatabaseSettings {
+        url: testing::app_url().into(),
+        ..pa_db::DatabaseSettings::default()
+    };
+    let pool = pa_db::connect_lazy_with_settings(
+        &database,
+        1,
+        &[
+            pa_db::SessionSetting::GENERIC_PLANS,
+            pa_db::SessionSetting::NO_JIT,
+        ],
+    )
+    .expect("pool");
     let tenant = TenantId::new();
-    let settings = [
-        pa_db::LocalSetting::GENERIC_PLANS,
-        pa_db::LocalSetting::NO_JIT,
-    ];
-    let mut tx = pa_db::begin_tenant_with(&pool, tenant, &settings)
+    let mut qb = pa_db::tenant_statement(tenant);
+    qb.push(" SELECT current_setting('app.tenant_id', true), current_setting('plan_cache_mode'), current_setting('jit') FROM tenant_context");
+    let (context, plans, jit): (String, String, String) = qb
+        .build_query_as()
+        .fetch_one(&pool)
         .await
-        .expect("begin");
-    assert_eq!(current_context(&mut tx).await, Some(tenant.to_string()));
-    let (plans, jit): (String, String) =
-        sqlx::query_as("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
-            .fetch_one(&mut *tx)
-            .await
-            .expect("read settings");
+        .expect("tenant statement");
     assert_eq!(
-        (plans.as_str(), jit.as_str()),
-        ("force_generic_plan", "off")
+        (context, plans.as_str(), jit.as_str()),
+        (tenant.to_string(), "force_generic_plan", "off")
     );
-    insert_audit_row(&mut tx, tenant).await.expect("insert");
-    tx.commit().await.expect("commit");
 
     let mut conn = pool.acquire().await.expect("acquire the same session");
     let plans: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
         .fetch_one(&mut *conn)
         .await
         .expect("read setting");
-    assert_eq!(plans, "auto", "SET LOCAL ended with the transaction");
+    assert_eq!(
+        plans, "force_generic_plan",
+        "every statement of the session"
+    );
     let context = current_context(&mut conn).await;
     assert!(
         context.as_deref().is_none_or(str::is_empty),

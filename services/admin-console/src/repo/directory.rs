@@ -93,9 +93,9 @@ const INNER_COLUMNS: &str = "du.object_id, du.user_principal_name, du.display_na
 /// once per connection (its plan does not depend on the term; planning it costs more than
 /// running it) and never JIT-compiled. The benchmark's direct-SQL baseline uses a pool of
 /// the same settings.
-pub const SEARCH_SETTINGS: &[pa_db::LocalSetting] = &[
-    pa_db::LocalSetting::GENERIC_PLANS,
-    pa_db::LocalSetting::NO_JIT,
+pub const SEARCH_SETTINGS: &[pa_db::SessionSetting] = &[
+    pa_db::SessionSetting::GENERIC_PLANS,
+    pa_db::SessionSetting::NO_JIT,
 ];
 
 /// The Users search's pool: `connections` sessions of the service's role with
