@@ -16,7 +16,7 @@ use crate::domain::sealing::SealingKey;
 pub struct AppState {
     pub pool: PgPool,
     /// The Users search's pool: sessions with [`crate::repo::directory::SEARCH_SETTINGS`], so
-    /// a search is one autocommit statement (`directory::search_users`).
+    /// a search is one autocommit statement (`directory::list_users`).
     pub search_pool: PgPool,
     /// Wakes the outbox relay: commit every transaction that enqueues events through it.
     pub outbox: OutboxSignal,

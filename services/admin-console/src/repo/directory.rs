@@ -107,23 +107,6 @@ pub fn search_pool(
     pa_db::connect_lazy_with_settings(database, connections, SEARCH_SETTINGS)
 }
 
-/// One page of a search (`filter.search` set) on the search pool: one statement, its own
-/// transaction under the tenant's row-level security context (`repo::user_search`).
-pub async fn search_users(
-    search_pool: &sqlx::PgPool,
-    tenant: TenantId,
-    filter: &UserFilter,
-    sort: UserSort,
-    after: Option<(String, Uuid)>,
-    limit: i64,
-) -> Result<Vec<UserRow>, sqlx::Error> {
-    debug_assert!(filter.search.is_some(), "a search without a term");
-    list_users_query(tenant, filter, sort, after, limit)?
-        .build_query_as::<UserRow>()
-        .fetch_all(search_pool)
-        .await
-}
-
 /// The SQL of one page (exposed so the benchmark runs the very same statement directly).
 ///
 /// With a search term: [`super::user_search::page_query`] (word-prefix search on
@@ -187,8 +170,11 @@ pub fn list_users_query(
     Ok(qb)
 }
 
-pub async fn list_users(
-    conn: &mut PgConnection,
+/// One page of users ([`list_users_query`]) on `executor`: a search on the search pool (one
+/// autocommit statement that sets its own tenant context, `repo::user_search`), a plain list in
+/// a tenant transaction.
+pub async fn list_users<'e, E: sqlx::PgExecutor<'e>>(
+    executor: E,
     tenant: TenantId,
     filter: &UserFilter,
     sort: UserSort,
@@ -197,7 +183,7 @@ pub async fn list_users(
 ) -> Result<Vec<UserRow>, sqlx::Error> {
     list_users_query(tenant, filter, sort, after, limit)?
         .build_query_as::<UserRow>()
-        .fetch_all(conn)
+        .fetch_all(executor)
         .await
 }
 

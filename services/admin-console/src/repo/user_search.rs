@@ -25,7 +25,7 @@
 //! than [`WIDE_CAP`] (index-only), or else, being that common, found by walking the tenant
 //! in sort order (`directory_users`' sort index) and checking each person's words.
 //!
-//! The statement is its own transaction (autocommit, [`super::directory::search_users`]): its
+//! The statement is its own transaction (autocommit, [`super::directory::list_users`] on the search pool): its
 //! first CTE sets the tenant's row-level security context from the tenant parameter, and
 //! the final `SELECT`, which every other part runs under, waits for it
 //! ([`pa_db::IN_TENANT_CONTEXT`], a one-time filter at the top of the plan). Run inside a

@@ -189,10 +189,10 @@ pub async fn list_users(
     };
     let tenant = principal.tenant;
     let mut rows = if filter.search.is_some() {
-        directory::search_users(&state.search_pool, tenant, &filter, sort, after, limit + 1).await?
+        directory::list_users(&state.search_pool, tenant, &filter, sort, after, limit + 1).await?
     } else {
         let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
-        let rows = directory::list_users(&mut tx, tenant, &filter, sort, after, limit + 1).await?;
+        let rows = directory::list_users(&mut *tx, tenant, &filter, sort, after, limit + 1).await?;
         tx.commit().await?;
         rows
     };
