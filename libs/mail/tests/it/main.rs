@@ -75,12 +75,7 @@ async fn an_identified_message_sent_twice_carries_one_message_id_and_plain_sends
     let ids: Vec<String> = sink
         .messages_to("admin@customer.example")
         .iter()
-        .map(|m| {
-            m.raw
-                .lines()
-                .find_map(|l| l.strip_prefix("Message-ID: ").map(str::to_owned))
-                .expect("a Message-ID header")
-        })
+        .map(|m| m.header("Message-ID").expect("a Message-ID header"))
         .collect();
     assert_eq!(ids.len(), 4);
     assert_eq!(ids[0], format!("<{key}@patient-access.test>"));

@@ -102,7 +102,9 @@ impl EndState {
         let mut seen = std::collections::BTreeSet::new();
         let mut mails = BTreeMap::new();
         for mail in stack.sink.messages() {
-            let id = message_id(&mail.raw).unwrap_or_else(|| format!("sink#{}", mail.id));
+            let id = mail
+                .header("Message-ID")
+                .unwrap_or_else(|| format!("sink#{}", mail.id));
             for rcpt in &mail.rcpt_to {
                 if seen.insert((rcpt.clone(), id.clone())) {
                     *mails.entry(rcpt.clone()).or_insert(0) += 1;
@@ -280,13 +282,4 @@ pub async fn runs_summary(stack: &Stack, j: &Journey) -> Vec<String> {
             },
         )
         .collect()
-}
-
-/// The `Message-ID` header of a raw message, if it has one.
-fn message_id(raw: &str) -> Option<String> {
-    raw.lines().take_while(|l| !l.is_empty()).find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("message-id")
-            .then(|| value.trim().to_owned())
-    })
 }
