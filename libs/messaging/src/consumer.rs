@@ -29,6 +29,11 @@ pub trait Handler: Send + Sync + 'static {
         conn: &mut PgConnection,
         envelope: &Envelope,
     ) -> Result<(), HandlerError>;
+
+    /// Called once the transaction that handled `envelope` has committed (before the ack), for
+    /// what must follow the commit outside the database, such as forgetting state cached in
+    /// memory that the handler changed. Not called for duplicates or failures. Must not block.
+    fn committed(&self, _envelope: &Envelope) {}
 }
 
 /// Why a handler did not complete.

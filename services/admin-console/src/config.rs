@@ -104,6 +104,12 @@ pub struct ConsoleSettings {
     /// Connections of the Users search's own pool (default 4), whose sessions plan
     /// generically and never JIT-compile (`repo::user_search`), beside `database`'s pool.
     pub search_connections: u32,
+    /// How long this instance reuses its reading of a live session for the same session's
+    /// next requests (milliseconds, default 1000; `0`: read the database on every request).
+    /// Writes through this instance forget it at once; a session ended through another
+    /// instance (or a role lost in the directory) is refused here within this time
+    /// (`auth::session_cache`).
+    pub session_cache_ms: u64,
 }
 
 impl Default for ConsoleSettings {
@@ -114,6 +120,7 @@ impl Default for ConsoleSettings {
             signin_ttl_secs: 600,
             events_queue: pa_messaging::topology::queue_name("admin-console", "events"),
             search_connections: 4,
+            session_cache_ms: 1000,
         }
     }
 }

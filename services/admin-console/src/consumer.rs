@@ -9,8 +9,11 @@
 //! | `tenant.purged` | deletes the tenant's console data (sessions, sign-in states, blocks, access configuration, settings) and revokes its API tokens and emergency accounts; audited `console.tenant_data_purged` (tenant-provisioning's purge, as `pa_tp`, reaches only its own tables) |
 //!
 //! Each runs in the consumer's transaction (tenant context set from the envelope), with the
-//! message id recorded, so a redelivery has no second effect. Events for tenants this
-//! database does not know are acknowledged and ignored.
+//! message id recorded, so a redelivery has no second effect; once it has committed, this
+//! instance forgets the sessions it remembered (`auth::session_cache`). Events for tenants
+//! this database does not know are acknowledged and ignored.
+
+use std::sync::Arc;
 
 use pa_domain::TenantId;
 use pa_events::tenant::{TenantDeprovisioned, TenantPurged, TenantSuspended};
@@ -20,6 +23,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
+use crate::auth::session_cache::SessionCache;
 use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::repo::purge;
@@ -37,7 +41,10 @@ pub const ROUTING_KEYS: [&str; 6] = [
 ];
 
 /// The handler.
-pub struct ConsoleEvents;
+pub struct ConsoleEvents {
+    /// Forgotten after every applied event that can end a session or change its verdict.
+    pub sessions: Arc<SessionCache>,
+}
 
 fn retry(e: ApiError) -> HandlerError {
     HandlerError::retry(anyhow::Error::new(e))
@@ -63,6 +70,11 @@ impl Handler for ConsoleEvents {
         if !tenant_known(conn, tenant).await? {
             tracing::info!(%tenant, event_type = %envelope.event_type, "event for a tenant this database does not hold; ignored");
             return Ok(());
+        }
+        if !envelope.is::<SetupCompleted>() {
+            // Also before the commit: then no reading remembered from before the event
+            // survives, and `committed` drops any taken while it was being applied.
+            self.sessions.forget_all();
         }
         let now = OffsetDateTime::now_utc();
         let ctx = RequestContext {
@@ -143,5 +155,13 @@ impl Handler for ConsoleEvents {
             .map_err(retry)?;
         }
         Ok(())
+    }
+
+    fn committed(&self, envelope: &Envelope) {
+        // Sessions ended (leaver, mover, suspended or purged tenant): no reading of them taken
+        // before the commit may be reused.
+        if !envelope.is::<SetupCompleted>() {
+            self.sessions.forget_all();
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use pa_config::ExposeSecret;
 use pa_db::PgPool;
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
 
+use crate::auth::session_cache::{self, SessionCache};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::consumer::{self, ConsoleEvents};
@@ -71,6 +73,9 @@ impl Application {
             settings.console.search_connections,
         )?;
         let outbox = OutboxSignal::new();
+        let sessions = Arc::new(SessionCache::new(Duration::from_millis(
+            settings.console.session_cache_ms,
+        )));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             search_pool,
@@ -82,6 +87,7 @@ impl Application {
             console: settings.console.clone(),
             emergency: settings.emergency.clone(),
             sealing,
+            sessions: sessions.clone(),
         });
         let listener = TcpListener::bind(settings.http.bind)?;
         let port = listener.local_addr()?.port();
@@ -106,6 +112,7 @@ impl Application {
                 background.clone(),
                 settings.amqp.clone(),
                 spec,
+                ConsoleEvents { sessions },
                 stop.clone(),
             )));
         }
@@ -143,6 +150,7 @@ impl Application {
         let limit = BodyLimit::from(&settings.http);
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
+                .wrap(from_fn(session_cache::forget_after_writes))
                 .wrap(RequestTracing)
                 .app_data(limit)
                 .app_data(state.clone())
@@ -192,11 +200,10 @@ async fn run_consumer(
     pool: PgPool,
     amqp: AmqpSettings,
     spec: ConsumerSpec,
+    handler: ConsoleEvents,
     stop: watch::Receiver<bool>,
 ) {
-    if let Err(e) =
-        pa_messaging::run_consumer(pool, amqp, spec, Arc::new(ConsoleEvents), stop).await
-    {
+    if let Err(e) = pa_messaging::run_consumer(pool, amqp, spec, Arc::new(handler), stop).await {
         tracing::error!(error = %crate::error::error_chain(&e), "the event consumer stopped: leavers' sessions are NOT being ended");
     }
 }

@@ -8,6 +8,7 @@ use pa_messaging::OutboxSignal;
 use time::OffsetDateTime;
 use url::Url;
 
+use crate::auth::session_cache::SessionCache;
 use crate::clock::Clock;
 use crate::config::{ConsoleSettings, EmergencySettings};
 use crate::domain::sealing::SealingKey;
@@ -28,6 +29,9 @@ pub struct AppState {
     pub console: ConsoleSettings,
     pub emergency: EmergencySettings,
     pub sealing: SealingKey,
+    /// Sessions this instance found live a moment ago (`auth::session_cache`); shared with
+    /// the event consumer, which forgets them after applying an event.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {

@@ -229,6 +229,11 @@ impl Context {
         if let Some(outbox) = &self.outbox {
             outbox.committed();
         }
+        for ((_, envelope, _), done) in batch.iter().zip(&handled) {
+            if *done {
+                self.handler.committed(envelope);
+            }
+        }
         Ok(handled)
     }
 
@@ -278,6 +283,7 @@ impl Context {
                 if let Some(outbox) = &self.outbox {
                     outbox.committed();
                 }
+                self.handler.committed(envelope);
                 Ok(Verdict::Done)
             }
             // Dropping the transaction rolls it back.

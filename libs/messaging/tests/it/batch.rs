@@ -121,6 +121,15 @@ async fn a_batching_consumer_handles_a_backlog_of_several_tenants_once_each_in_f
     );
     assert_eq!(calls.iter().filter(|c| **c == twice).count(), 1);
     assert_eq!(support::processed(&pool, &spec.queue, twice).await, 1);
+    let mut committed = recorder.committed();
+    committed.sort();
+    committed.dedup();
+    assert_eq!(
+        committed.len(),
+        TENANTS * PER_TENANT + 1,
+        "every handled message reported committed once its batch committed"
+    );
+    assert_eq!(recorder.committed().len(), committed.len(), "each once");
     // The Recorder's audit rows pass RLS only under each envelope's own tenant, so the
     // counts above also show the context followed the messages within a transaction.
     let commits = transactions(&pool, &spec.queue).await;
@@ -182,6 +191,10 @@ async fn a_failing_message_in_a_batch_is_dead_lettered_alone_and_the_rest_commit
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(support::effects(&pool, tenant).await, EVENTS as i64 - 1);
+    assert!(
+        !recorder.committed().contains(&ids[FAILING]),
+        "the rolled-back batch reported nothing committed"
+    );
     for (n, id) in ids.iter().enumerate() {
         let expected = i64::from(n != FAILING);
         assert_eq!(

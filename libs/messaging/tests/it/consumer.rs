@@ -58,6 +58,11 @@ async fn a_relayed_event_is_handled_once_in_its_tenant_context() {
         .expect("handled");
     assert_eq!(envelope.tenant_id, Some(tenant));
     assert_eq!(envelope.event_type, Handled::TYPE);
+    assert_eq!(
+        recorder.committed().iter().filter(|c| **c == id).count(),
+        1,
+        "told once that its handling committed"
+    );
 
     consumer.stop().await;
     support::delete_queue(&channel, &spec.queue).await;
@@ -123,6 +128,11 @@ async fn a_message_delivered_twice_with_the_same_id_has_no_second_effect() {
         recorder.calls().iter().filter(|c| **c == id).count(),
         1,
         "handler ran once for the id"
+    );
+    assert_eq!(
+        recorder.committed().iter().filter(|c| **c == id).count(),
+        1,
+        "a duplicate is not reported as committed"
     );
     assert_eq!(
         support::effects(&pool, tenant).await,

@@ -58,6 +58,10 @@ async fn a_retried_message_is_redelivered_until_the_delivery_limit_then_dead_let
         "every attempt rolled back"
     );
     assert_eq!(support::processed(&pool, &spec.queue, id).await, 0);
+    assert!(
+        !recorder.committed().contains(&id),
+        "a rolled-back attempt is never reported as committed"
+    );
     eprintln!(
         "retried message: {attempts} deliveries before dead-lettering (x-delivery-limit {limit})"
     );

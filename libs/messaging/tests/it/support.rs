@@ -168,6 +168,7 @@ pub enum Behaviour {
 pub struct Recorder {
     behaviour: Behaviour,
     calls: Mutex<Vec<Envelope>>,
+    committed: Mutex<Vec<Uuid>>,
     trace_ids: Mutex<Vec<Option<String>>>,
 }
 
@@ -176,6 +177,7 @@ impl Recorder {
         Arc::new(Self {
             behaviour,
             calls: Mutex::new(Vec::new()),
+            committed: Mutex::new(Vec::new()),
             trace_ids: Mutex::new(Vec::new()),
         })
     }
@@ -188,6 +190,11 @@ impl Recorder {
             .iter()
             .map(|e| e.id)
             .collect()
+    }
+
+    /// Envelope ids whose handling committed ([`Handler::committed`]), in order.
+    pub fn committed(&self) -> Vec<Uuid> {
+        self.committed.lock().expect("lock").clone()
     }
 
     /// The envelopes received.
@@ -235,6 +242,10 @@ impl Handler for Recorder {
             }
             Behaviour::RejectMarked => Ok(()),
         }
+    }
+
+    fn committed(&self, envelope: &Envelope) {
+        self.committed.lock().expect("lock").push(envelope.id);
     }
 }
 

@@ -1,12 +1,16 @@
 //! Who is calling: a console session (cookie `pa_console`, CSRF header on state changes) or a
-//! tenant API token (`Authorization: Bearer pa_api_…`), checked on EVERY request against the
-//! database — so a timeout, a sign-out, a revoked token, a suspended tenant or a user
-//! deactivated by sync takes effect on the very next request — and what each role may do
-//! ([`Permission`]: the authorization matrix as one table).
+//! tenant API token (`Authorization: Bearer pa_api_…`), checked on every request — against the
+//! database, or for a session this instance found live less than `console.session_cache_ms`
+//! (1 s) ago, against that reading judged again now ([`session_cache`]: a write through this
+//! instance forgets it at once) — so a timeout, a sign-out, a revoked token, a suspended
+//! tenant or a user deactivated by sync takes effect on the next request, within a second on
+//! every other instance; and what each role may do ([`Permission`]: the authorization
+//! matrix as one table).
 
 mod api_token;
 mod permission;
 mod session;
+pub mod session_cache;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,7 +50,8 @@ pub enum Credential {
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub tenant: TenantId,
-    /// The caller's role NOW (read from the synced directory on this request).
+    /// The caller's role now (read from the synced directory on this request, or by this
+    /// instance less than the session cache's lifetime ago).
     pub role: AccessRole,
     pub credential: Credential,
     pub ctx: RequestContext,

@@ -69,14 +69,34 @@ pub(super) async fn authenticate(
 ) -> Result<Principal, ApiError> {
     let tenant = secret.tenant();
     let now = state.now();
-    // The common case is one autocommit read (and, every few seconds, one autocommit touch):
-    // every request of a session takes this path before its own work.
-    let Some(row) = sessions::find_live_now(&state.pool, tenant, &secret.hash()).await? else {
-        return Err(ApiError::unauthorized());
+    let hash = secret.hash();
+    // Every request of a session takes this path before its own work. A session this
+    // instance found live a moment ago and that is still within its timeouts is accepted
+    // from memory (`session_cache`: only ever an acceptance, forgotten on every write);
+    // otherwise one autocommit read decides (and, every few seconds, one autocommit touch).
+    let cached = state
+        .sessions
+        .get(&hash)
+        .and_then(|row| verdict(&row, now).ok().map(|role| (row, role)));
+    let (row, checked) = match cached {
+        Some((row, role)) => (row, Ok(role)),
+        None => {
+            let ticket = state.sessions.ticket();
+            let Some(row) = sessions::find_live_now(&state.pool, tenant, &hash).await? else {
+                state.sessions.forget(&hash);
+                return Err(ApiError::unauthorized());
+            };
+            let checked = verdict(&row, now);
+            match checked {
+                Ok(_) => state.sessions.put(ticket, hash, row.clone()),
+                Err(_) => state.sessions.forget(&hash),
+            }
+            (row, checked)
+        }
     };
     let actor = row.actor();
     let ctx = RequestContext::new(actor, Some(request_id), client_addr);
-    match verdict(&row, now) {
+    match checked {
         Err(reason) => {
             let mut tx = pa_db::begin_tenant(&state.pool, tenant).await?;
             sessions::end(&mut tx, tenant, &row, reason, now, &ctx).await?;
@@ -93,6 +113,7 @@ pub(super) async fn authenticate(
         Ok(role) => {
             if now - row.last_seen_at >= time::Duration::seconds(TOUCH_EVERY_SECS) {
                 sessions::touch_now(&state.pool, tenant, row.id, now).await?;
+                state.sessions.touched(&hash, now);
             }
             if !is_safe(req.method()) {
                 let sent = req
@@ -128,7 +149,7 @@ pub(super) async fn authenticate(
     }
 }
 
-fn is_safe(method: &Method) -> bool {
+pub(super) fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 

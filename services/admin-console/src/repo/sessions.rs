@@ -56,7 +56,7 @@ impl EndReason {
 }
 
 /// A live session with what the per-request verdict needs.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: Uuid,
     pub object_id: Option<Uuid>,

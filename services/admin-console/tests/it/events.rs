@@ -14,12 +14,14 @@ use pa_messaging::{EventMeta, OutboxSignal};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, audit_actions};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, assert_problem, audit_actions, delete_queue, own_events_queue};
 
 /// Publishes `event` the way sync-dispatch does (its outbox; the console's relay sends it).
-async fn publish<E: pa_messaging::Event>(app: &TestApp, tenant: TenantId, event: &E) {
+async fn publish<E: pa_messaging::Event>(app: &TestApp, tenant: TenantId, event: &E) -> Uuid {
     let mut tx = pa_db::begin_tenant(&app.pool, tenant).await.unwrap();
-    pa_messaging::enqueue(
+    let id = pa_messaging::enqueue(
         &mut tx,
         &EventMeta {
             tenant_id: Some(tenant),
@@ -30,6 +32,23 @@ async fn publish<E: pa_messaging::Event>(app: &TestApp, tenant: TenantId, event:
     .await
     .unwrap();
     OutboxSignal::new().commit(tx).await.unwrap();
+    id
+}
+
+/// Waits until the consumer of `queue` (this test's app) has applied the event `id` (other
+/// tests' console instances may apply their copy of it first).
+async fn applied_by(app: &TestApp, queue: &str, id: Uuid) {
+    eventually(async || {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2)",
+        )
+        .bind(queue)
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    })
+    .await;
 }
 
 /// Waits (up to 20 s) until `check` holds.
@@ -46,7 +65,14 @@ async fn eventually(mut check: impl AsyncFnMut() -> bool) {
 
 #[tokio::test]
 async fn a_leavers_sessions_die_when_sync_deactivates_them() {
-    let app = TestApp::spawn().await;
+    // Its own queue (this app's consumer applies the event) and a session cache no test
+    // outlives: only the consumer's forgetting makes the remembered sessions fail here.
+    let queue = own_events_queue();
+    let app = TestApp::spawn_with(|s| {
+        s.console.events_queue = queue.clone();
+        s.console.session_cache_ms = 3_600_000;
+    })
+    .await;
     let leaver = app.person("Leaver", Some("manager")).await;
     let stayer = app.person("Stayer", Some("viewer")).await;
     let mut a = app.signed_in(&leaver).await;
@@ -60,9 +86,8 @@ async fn a_leavers_sessions_die_when_sync_deactivates_them() {
         previous_role: Some(AccessRole::Manager),
         run_id: None,
     };
-    publish(&app, app.tenant, &event).await;
-    let (pool, tenant) = (app.pool.clone(), app.tenant);
-    eventually(async || audit_actions(&pool, tenant, "session.ended").await.len() >= 2).await;
+    let id = publish(&app, app.tenant, &event).await;
+    applied_by(&app, &queue, id).await;
     // Even though the read model still says active (sync writes it separately), the sessions are gone.
     assert_problem(a.get("/v1/session").await, 401, "unauthorized").await;
     assert_problem(a2.get("/v1/session").await, 401, "unauthorized").await;
@@ -73,11 +98,17 @@ async fn a_leavers_sessions_die_when_sync_deactivates_them() {
             .iter()
             .all(|(_, _, d)| d["reason"] == "user_deactivated")
     );
+    delete_queue(&queue).await;
 }
 
 #[tokio::test]
 async fn a_role_change_and_a_suspension_end_sessions() {
-    let app = TestApp::spawn().await;
+    let queue = own_events_queue();
+    let app = TestApp::spawn_with(|s| {
+        s.console.events_queue = queue.clone();
+        s.console.session_cache_ms = 3_600_000;
+    })
+    .await;
     let mover = app.person("Mover", Some("admin")).await;
     let other = app.person("Other", Some("viewer")).await;
     let mut m = app.signed_in(&mover).await;
@@ -90,17 +121,11 @@ async fn a_role_change_and_a_suspension_end_sessions() {
         role: AccessRole::Viewer,
         run_id: None,
     };
-    publish(&app, app.tenant, &event).await;
-    let (pool, tenant) = (app.pool.clone(), app.tenant);
-    eventually(async || {
-        !audit_actions(&pool, tenant, "session.ended")
-            .await
-            .is_empty()
-    })
-    .await;
+    let id = publish(&app, app.tenant, &event).await;
+    applied_by(&app, &queue, id).await;
     assert_problem(m.get("/v1/session").await, 401, "unauthorized").await;
     assert_eq!(o.get("/v1/session").await.status(), 200);
-    publish(
+    let id = publish(
         &app,
         app.tenant,
         &pa_events::tenant::TenantSuspended {
@@ -108,8 +133,15 @@ async fn a_role_change_and_a_suspension_end_sessions() {
         },
     )
     .await;
-    eventually(async || audit_actions(&pool, tenant, "session.ended").await.len() >= 2).await;
+    applied_by(&app, &queue, id).await;
     assert_problem(o.get("/v1/session").await, 401, "unauthorized").await;
+    assert_eq!(
+        audit_actions(&app.pool, app.tenant, "session.ended")
+            .await
+            .len(),
+        2
+    );
+    delete_queue(&queue).await;
 }
 
 /// A private queue bound to `pa.events` for `keys`.

@@ -60,6 +60,13 @@ pub fn settings(sim: &SimHandle) -> Settings {
     s
 }
 
+/// A queue of the calling test's own for the console's event consumer: every console
+/// instance on the broker would otherwise compete for the test's events. Delete it at the
+/// end ([`delete_queue`]).
+pub fn own_events_queue() -> String {
+    format!("pa.test.admin-console.events.{}", Uuid::now_v7().simple())
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
@@ -476,4 +483,19 @@ pub async fn audit_actions(
     .unwrap();
     tx.commit().await.unwrap();
     rows
+}
+
+/// Deletes this test's queue (best effort) so per-test queues do not pile up in the broker.
+pub async fn delete_queue(queue: &str) {
+    let settings = pa_messaging::AmqpSettings::default();
+    let delete = async {
+        let conn = pa_messaging::connect(&settings, "admin-console-it").await?;
+        let channel = conn.create_channel().await?;
+        channel
+            .queue_delete(queue.into(), Default::default())
+            .await?;
+        let _ = conn.close(200, "test done".into()).await;
+        Ok::<_, anyhow::Error>(())
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), delete).await;
 }

@@ -10,9 +10,8 @@ use pa_events::tenant::TenantPurged;
 use pa_messaging::{EventMeta, OutboxSignal};
 use reqwest::Method;
 use serde_json::json;
-use uuid::Uuid;
 
-use crate::helpers::{Browser, TestApp, audit_actions};
+use crate::helpers::{Browser, TestApp, audit_actions, delete_queue, own_events_queue};
 
 const TABLES: [&str; 6] = [
     "console_tenants",
@@ -49,9 +48,7 @@ async fn console_rows(app: &TestApp, tenant: TenantId) -> (Vec<i64>, i64) {
 
 #[tokio::test]
 async fn a_purged_tenants_console_data_is_deleted_its_tokens_revoked_and_others_keep_theirs() {
-    // A queue of this test's own: every console instance on the broker would otherwise
-    // compete for the event.
-    let queue = format!("pa.test.admin-console.events.{}", Uuid::now_v7().simple());
+    let queue = own_events_queue();
     let app = TestApp::spawn_with(|s| s.console.events_queue = queue.clone()).await;
     let other = app.other_tenant().await;
     let admin = app.person("Ada", Some("admin")).await;
@@ -121,19 +118,4 @@ async fn a_purged_tenants_console_data_is_deleted_its_tokens_revoked_and_others_
         "another tenant's console data"
     );
     delete_queue(&queue).await;
-}
-
-/// Deletes this test's queue (best effort) so per-test queues do not pile up in the broker.
-async fn delete_queue(queue: &str) {
-    let settings = pa_messaging::AmqpSettings::default();
-    let delete = async {
-        let conn = pa_messaging::connect(&settings, "admin-console-it").await?;
-        let channel = conn.create_channel().await?;
-        channel
-            .queue_delete(queue.into(), Default::default())
-            .await?;
-        let _ = conn.close(200, "test done".into()).await;
-        Ok::<_, anyhow::Error>(())
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), delete).await;
 }

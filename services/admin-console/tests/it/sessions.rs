@@ -240,9 +240,17 @@ async fn the_sweeper_ends_and_audits_sessions_nobody_came_back_to() {
     assert_problem(b.get("/v1/session").await, 401, "unauthorized").await;
 }
 
+/// The session cache's lifetime in the tests below that change the directory behind the
+/// console's back (as sync-dispatch does), short enough to wait out.
+const SHORT_CACHE_MS: u64 = 200;
+
+async fn wait_out_the_session_cache() {
+    tokio::time::sleep(std::time::Duration::from_millis(SHORT_CACHE_MS + 50)).await;
+}
+
 #[tokio::test]
-async fn a_role_lost_in_the_directory_takes_effect_on_the_next_request() {
-    let app = TestApp::spawn().await;
+async fn a_role_lost_in_the_directory_takes_effect_within_the_session_cache_lifetime() {
+    let app = TestApp::spawn_with(|s| s.console.session_cache_ms = SHORT_CACHE_MS).await;
     let alice = app.person("Alice", Some("admin")).await;
     let mut b = app.signed_in(&alice).await;
     assert_eq!(b.get("/v1/audit-events").await.status(), 200);
@@ -251,7 +259,63 @@ async fn a_role_lost_in_the_directory_takes_effect_on_the_next_request() {
         alice.object_id,
     )
     .await;
+    wait_out_the_session_cache().await;
     assert_problem(b.get("/v1/audit-events").await, 403, "forbidden").await;
     app.exec("UPDATE directory_users SET role = NULL, role_source = NULL, status = 'inactive', status_reason = 'removed_from_groups' WHERE tenant_id = $1 AND object_id = $2", alice.object_id).await;
+    wait_out_the_session_cache().await;
     assert_problem(b.get("/v1/session").await, 401, "session_expired").await;
+}
+
+/// Ends a session in the database as another instance would (its sign-out, its consumer).
+async fn end_elsewhere(app: &TestApp, person: &crate::helpers::Person) {
+    app.exec(
+        "UPDATE console_sessions SET ended_at = now(), end_reason = 'signed_out' \
+         WHERE tenant_id = $1 AND object_id = $2 AND ended_at IS NULL",
+        person.object_id,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_ended_on_another_instance_is_refused_here_once_the_cache_lifetime_has_passed() {
+    let app = TestApp::spawn_with(|s| s.console.session_cache_ms = SHORT_CACHE_MS).await;
+    let alice = app.person("Alice", Some("viewer")).await;
+    let mut b = app.signed_in(&alice).await;
+    assert_eq!(b.get("/v1/session").await.status(), 200);
+    end_elsewhere(&app, &alice).await;
+    wait_out_the_session_cache().await;
+    assert_problem(b.get("/v1/session").await, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn a_write_through_this_instance_forgets_every_remembered_session_at_once() {
+    // A lifetime no test outlives: only the forgetting can make the ended session fail.
+    let app = TestApp::spawn_with(|s| s.console.session_cache_ms = 3_600_000).await;
+    let alice = app.person("Alice", Some("viewer")).await;
+    let ada = app.person("Ada", Some("admin")).await;
+    let mut viewer = app.signed_in(&alice).await;
+    let mut admin = app.signed_in(&ada).await;
+    assert_eq!(viewer.get("/v1/session").await.status(), 200);
+    end_elsewhere(&app, &alice).await;
+    assert_eq!(
+        viewer.get("/v1/session").await.status(),
+        200,
+        "within the lifetime, this instance still accepts what it read (the documented bound)"
+    );
+    // Any state-changing request through this instance, even one that changes nothing
+    // about Alice, forgets what it remembered.
+    let (s, body) = admin
+        .json(
+            Method::PATCH,
+            "/v1/settings",
+            Some(&json!({"idle_timeout_secs": 900})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_problem(viewer.get("/v1/session").await, 401, "unauthorized").await;
+    assert_eq!(
+        admin.get("/v1/session").await.status(),
+        200,
+        "a live session is read again and still accepted"
+    );
 }

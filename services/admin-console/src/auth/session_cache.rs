@@ -1,0 +1,270 @@
+//! This instance's memory of sessions it has just found live: the session check's read
+//! ([`sessions::find_live_now`](crate::repo::sessions::find_live_now): six tables joined, one
+//! database round trip) is reused for at most `console.session_cache_ms` (default 1 s) by the
+//! requests of the same session, instead of being made again by each of them.
+//!
+//! What it may and may not decide:
+//! - It only ever *accepts*. An entry is a session row whose verdict was "live" when read; a
+//!   hit is judged again with the current time (idle timeout, absolute lifetime), and any
+//!   other outcome goes to the database, which decides (and ends the session if it is over).
+//! - Every write made through this instance forgets everything, once the write has committed:
+//!   any state-changing HTTP request (sign-out, ending sessions, blocks, settings, emergency
+//!   accounts, …; `startup`'s middleware) and every event the consumer applied (a leaver's or
+//!   mover's sessions, a suspended tenant). A read that started before such a write does not
+//!   store its (older) row afterwards ([`Ticket`]).
+//! - A change made elsewhere (another instance's sign-out or consumer, sync-dispatch's
+//!   directory, tenant-provisioning's suspension) is seen by this instance within the cache's
+//!   lifetime: that is the bound on how long an ended session or a lost role can outlive its
+//!   end here. `0` turns the cache off (every request reads the database).
+//!
+//! Keys are SHA-256 hashes of the session secrets (never the secrets); the map holds at most
+//! [`CAPACITY`] sessions (when full, expired entries go, and a new one is not kept).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use time::OffsetDateTime;
+
+use crate::domain::SecretHash;
+use crate::repo::sessions::SessionRow;
+use crate::state::AppState;
+
+/// Most sessions remembered at once (a few hundred bytes each).
+pub const CAPACITY: usize = 50_000;
+
+/// The cache's state when a database read began: the row read is stored only if nothing was
+/// forgotten since ([`SessionCache::ticket`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Ticket(u64);
+
+/// Recently checked live sessions (see the module documentation).
+#[derive(Debug)]
+pub struct SessionCache {
+    lifetime: Duration,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Incremented by every [`SessionCache::forget_all`].
+    generation: u64,
+    entries: HashMap<SecretHash, Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    row: SessionRow,
+    read_at: Instant,
+}
+
+impl SessionCache {
+    /// A cache whose entries live `lifetime` (zero: nothing is ever kept).
+    pub fn new(lifetime: Duration) -> Self {
+        Self {
+            lifetime,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.lifetime.is_zero()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves nothing half-done (each operation is one map
+        // operation): keep using the map.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session row read less than the lifetime ago, if any.
+    pub fn get(&self, hash: &SecretHash) -> Option<SessionRow> {
+        self.get_at(hash, Instant::now())
+    }
+
+    fn get_at(&self, hash: &SecretHash, now: Instant) -> Option<SessionRow> {
+        if !self.enabled() {
+            return None;
+        }
+        let inner = self.lock();
+        let entry = inner.entries.get(hash)?;
+        (now.saturating_duration_since(entry.read_at) < self.lifetime).then(|| entry.row.clone())
+    }
+
+    /// Take before reading a session from the database; hand to [`SessionCache::put`].
+    pub fn ticket(&self) -> Ticket {
+        Ticket(self.lock().generation)
+    }
+
+    /// Remembers `row`, read after `ticket` was taken and judged live, unless something was
+    /// forgotten in between (the row may predate that write).
+    pub fn put(&self, ticket: Ticket, hash: SecretHash, row: SessionRow) {
+        self.put_at(ticket, hash, row, Instant::now());
+    }
+
+    fn put_at(&self, ticket: Ticket, hash: SecretHash, row: SessionRow, now: Instant) {
+        if !self.enabled() {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner.generation != ticket.0 {
+            return;
+        }
+        if inner.entries.len() >= CAPACITY && !inner.entries.contains_key(&hash) {
+            let lifetime = self.lifetime;
+            inner
+                .entries
+                .retain(|_, e| now.saturating_duration_since(e.read_at) < lifetime);
+            if inner.entries.len() >= CAPACITY {
+                return;
+            }
+        }
+        inner.entries.insert(hash, Entry { row, read_at: now });
+    }
+
+    /// Records activity written for a remembered session (its idle clock restarts).
+    pub fn touched(&self, hash: &SecretHash, at: OffsetDateTime) {
+        if let Some(entry) = self.lock().entries.get_mut(hash) {
+            entry.row.last_seen_at = entry.row.last_seen_at.max(at);
+        }
+    }
+
+    /// Forgets one session (its verdict is no longer "live").
+    pub fn forget(&self, hash: &SecretHash) {
+        self.lock().entries.remove(hash);
+    }
+
+    /// Forgets every session, and makes reads in flight not store what they read: call after
+    /// a write that may end a session or change what it may do has committed.
+    pub fn forget_all(&self) {
+        let mut inner = self.lock();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.entries.clear();
+    }
+
+    /// Sessions remembered now (expired entries included until they are replaced or pruned).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Middleware: after every state-changing request (whatever its outcome: its writes, if any,
+/// have committed by the time it answers), this instance forgets the sessions it remembered.
+pub async fn forget_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let sessions = (!super::session::is_safe(req.method()))
+        .then(|| req.app_data::<web::Data<AppState>>())
+        .flatten()
+        .map(|state| state.sessions.clone());
+    let response = next.call(req).await;
+    if let Some(sessions) = sessions {
+        sessions.forget_all();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn row() -> SessionRow {
+        let now = OffsetDateTime::now_utc();
+        SessionRow {
+            id: Uuid::now_v7(),
+            object_id: Some(Uuid::now_v7()),
+            emergency_account_id: None,
+            last_seen_at: now,
+            absolute_expires_at: now + time::Duration::hours(12),
+            tenant_status: "active".into(),
+            idle_timeout_secs: 900,
+            user_status: Some("active".into()),
+            user_role: Some("admin".into()),
+            blocked: false,
+            account_revoked: false,
+        }
+    }
+
+    fn hash(n: u32) -> SecretHash {
+        SecretHash::of(&format!("s1.secret-{n}"))
+    }
+
+    #[test]
+    fn an_entry_is_served_for_its_lifetime_only() {
+        let cache = SessionCache::new(Duration::from_millis(1000));
+        let t0 = Instant::now();
+        let r = row();
+        cache.put_at(cache.ticket(), hash(1), r.clone(), t0);
+        let hit = cache.get_at(&hash(1), t0 + Duration::from_millis(999));
+        assert_eq!(hit.map(|h| h.id), Some(r.id));
+        assert!(
+            cache
+                .get_at(&hash(1), t0 + Duration::from_millis(1000))
+                .is_none()
+        );
+        assert!(cache.get_at(&hash(2), t0).is_none(), "another session");
+    }
+
+    #[test]
+    fn a_read_that_began_before_forget_all_is_not_stored() {
+        let cache = SessionCache::new(Duration::from_secs(60));
+        let before = cache.ticket();
+        cache.forget_all();
+        cache.put(before, hash(1), row());
+        assert!(cache.get(&hash(1)).is_none());
+        let after = cache.ticket();
+        cache.put(after, hash(1), row());
+        assert!(cache.get(&hash(1)).is_some());
+        cache.forget_all();
+        assert!(cache.get(&hash(1)).is_none() && cache.is_empty());
+    }
+
+    #[test]
+    fn forget_and_touch_change_one_session() {
+        let cache = SessionCache::new(Duration::from_secs(60));
+        let (a, b) = (row(), row());
+        let later = a.last_seen_at + time::Duration::seconds(30);
+        cache.put(cache.ticket(), hash(1), a);
+        cache.put(cache.ticket(), hash(2), b.clone());
+        cache.touched(&hash(2), later);
+        cache.touched(&hash(2), later - time::Duration::seconds(60));
+        assert_eq!(cache.get(&hash(2)).map(|r| r.last_seen_at), Some(later));
+        cache.forget(&hash(1));
+        assert!(cache.get(&hash(1)).is_none());
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn a_zero_lifetime_keeps_nothing() {
+        let cache = SessionCache::new(Duration::ZERO);
+        cache.put(cache.ticket(), hash(1), row());
+        assert!(cache.get(&hash(1)).is_none() && cache.is_empty());
+    }
+
+    #[test]
+    fn a_full_cache_makes_room_from_expired_entries_only() {
+        let cache = SessionCache::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        for n in 0..CAPACITY as u32 {
+            cache.put_at(cache.ticket(), hash(n), row(), t0);
+        }
+        let full = CAPACITY as u32;
+        cache.put_at(cache.ticket(), hash(full), row(), t0);
+        assert!(cache.get_at(&hash(full), t0).is_none(), "full: not kept");
+        assert!(cache.get_at(&hash(0), t0).is_some(), "nothing live evicted");
+        let later = t0 + Duration::from_secs(2);
+        cache.put_at(cache.ticket(), hash(full), row(), later);
+        assert_eq!(cache.len(), 1, "the expired entries made room");
+        assert!(cache.get_at(&hash(full), later).is_some());
+    }
+}
