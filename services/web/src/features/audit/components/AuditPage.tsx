@@ -93,14 +93,14 @@ export function AuditPage() {
                 )}
                 {events.data.items.map((e) => (
                   <tr key={e.id}>
-                    <td>{formatDateTime(e.occurred_at)}</td>
+                    <td className="nowrap">{formatDateTime(e.occurred_at)}</td>
                     <td>
                       {e.actor_type}
                       <br />
                       <span className="small muted">{e.actor_id}</span>
                     </td>
                     <td>
-                      <code>{e.action}</code>
+                      <code className="code-word">{breakAfterDots(e.action)}</code>
                     </td>
                     <td>
                       {e.target_type}
@@ -152,4 +152,18 @@ function ChainStatus() {
       </p>
     </Alert>
   );
+}
+
+/** An action code that may wrap after its dots only (`session.` / `signed_in`), never inside a word. */
+function breakAfterDots(code: string) {
+  return code.split('.').map((part, i, parts) => (
+    <span key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </span>
+  ));
 }
