@@ -76,6 +76,12 @@ dr_cleanup() {
     set +e
     dr_stop_everything
     as_root rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1
+    # A service that panicked (e.g. while stopping on a dead cluster) would otherwise leave only
+    # bash's "Aborted" job notice once the logs are gone.
+    if grep -qs 'panicked' "$RUN"/logs/*.log; then
+        warn "a process panicked during the drill:"
+        grep -H -A4 'panicked' "$RUN"/logs/*.log | head -n 40 >&2
+    fi
     if [ "$status" -eq 0 ] && [ "${DR_KEEP:-}" != 1 ]; then
         rm -rf "$RUN"
     else
