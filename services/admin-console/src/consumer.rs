@@ -10,7 +10,7 @@
 //!
 //! Each runs in the consumer's transaction (tenant context set from the envelope), with the
 //! message id recorded, so a redelivery has no second effect; once it has committed, this
-//! instance forgets the sessions it remembered (`auth::session_cache`). Events for tenants
+//! instance forgets the tenant's sessions it remembered (`auth::session_cache`). Events for tenants
 //! this database does not know are acknowledged and ignored.
 
 use std::sync::Arc;
@@ -74,7 +74,7 @@ impl Handler for ConsoleEvents {
         if !envelope.is::<SetupCompleted>() {
             // Also before the commit: then no reading remembered from before the event
             // survives, and `committed` drops any taken while it was being applied.
-            self.sessions.forget_all();
+            self.sessions.forget_tenant(tenant);
         }
         let now = OffsetDateTime::now_utc();
         let ctx = RequestContext {
@@ -160,8 +160,12 @@ impl Handler for ConsoleEvents {
     fn committed(&self, envelope: &Envelope) {
         // Sessions ended (leaver, mover, suspended or purged tenant): no reading of them taken
         // before the commit may be reused.
-        if !envelope.is::<SetupCompleted>() {
-            self.sessions.forget_all();
+        if envelope.is::<SetupCompleted>() {
+            return;
+        }
+        match envelope.tenant_id {
+            Some(tenant) => self.sessions.forget_tenant(tenant),
+            None => self.sessions.forget_all(),
         }
     }
 }

@@ -17,7 +17,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use pa_domain::TenantId;
 use uuid::Uuid;
 
@@ -121,11 +121,17 @@ async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Principal, 
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .and_then(|(_, t)| TenantSecret::parse(API_TOKEN_PREFIX, t.trim()))
             .ok_or_else(ApiError::unauthorized)?;
+        req.extensions_mut()
+            .insert(session_cache::RequestTenant(token.tenant()));
         return api_token::authenticate(state, req, token, request_id, client_addr).await;
     }
     let cookie = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| TenantSecret::parse(SESSION_PREFIX, c.value()))
         .ok_or_else(ApiError::unauthorized)?;
+    // Whatever this request writes, it writes for this tenant (or is refused):
+    // `session_cache::forget_after_writes` forgets that tenant's sessions only.
+    req.extensions_mut()
+        .insert(session_cache::RequestTenant(cookie.tenant()));
     session::authenticate(state, req, cookie, request_id, client_addr).await
 }

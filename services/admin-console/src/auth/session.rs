@@ -88,7 +88,7 @@ pub(super) async fn authenticate(
             };
             let checked = verdict(&row, now);
             match checked {
-                Ok(_) => state.sessions.put(ticket, hash, row.clone()),
+                Ok(_) => state.sessions.put(ticket, tenant, hash, row.clone()),
                 Err(_) => state.sessions.forget(&hash),
             }
             (row, checked)

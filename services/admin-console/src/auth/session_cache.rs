@@ -7,11 +7,13 @@
 //! - It only ever *accepts*. An entry is a session row whose verdict was "live" when read; a
 //!   hit is judged again with the current time (idle timeout, absolute lifetime), and any
 //!   other outcome goes to the database, which decides (and ends the session if it is over).
-//! - Every write made through this instance forgets everything, once the write has committed:
-//!   any state-changing HTTP request (sign-out, ending sessions, blocks, settings, emergency
-//!   accounts, …; `startup`'s middleware) and every event the consumer applied (a leaver's or
-//!   mover's sessions, a suspended tenant). A read that started before such a write does not
-//!   store its (older) row afterwards ([`Ticket`]).
+//! - Every write made through this instance forgets the sessions of the tenant it wrote for,
+//!   once it has committed: any state-changing HTTP request (sign-out, ending sessions, blocks,
+//!   settings, emergency accounts, …; [`forget_after_writes`], which forgets every tenant's
+//!   when the request named none) and every event the consumer applied (a leaver's or mover's
+//!   sessions, a suspended tenant). A read that started before such a write does not store its
+//!   (older) row afterwards ([`Ticket`]). One tenant's writes leave the other tenants'
+//!   sessions remembered: on an instance serving many tenants the cache stays useful.
 //! - A change made elsewhere (another instance's sign-out or consumer, sync-dispatch's
 //!   directory, tenant-provisioning's suspension) is seen by this instance within the cache's
 //!   lifetime: that is the bound on how long an ended session or a lost role can outlive its
@@ -27,7 +29,8 @@ use std::time::{Duration, Instant};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::{HttpMessage, web};
+use pa_domain::TenantId;
 use time::OffsetDateTime;
 
 use crate::domain::SecretHash;
@@ -37,10 +40,15 @@ use crate::state::AppState;
 /// Most sessions remembered at once (a few hundred bytes each).
 pub const CAPACITY: usize = 50_000;
 
-/// The cache's state when a database read began: the row read is stored only if nothing was
-/// forgotten since ([`SessionCache::ticket`]).
+/// The cache's state when a database read began: the row read is stored only if nothing of
+/// its tenant was forgotten since ([`SessionCache::ticket`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Ticket(u64);
+
+/// The tenant a request wrote for, when it authenticated (request extension set by `auth`):
+/// [`forget_after_writes`] forgets that tenant's sessions only.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestTenant(pub TenantId);
 
 /// Recently checked live sessions (see the module documentation).
 #[derive(Debug)]
@@ -51,13 +59,25 @@ pub struct SessionCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// Incremented by every [`SessionCache::forget_all`].
-    generation: u64,
+    /// Counts forgets (of a tenant or of all); a [`Ticket`] is its value when taken.
+    forgets: u64,
+    /// `forgets` after the last [`SessionCache::forget_all`].
+    all_forgotten: u64,
+    /// `forgets` after each tenant's last [`SessionCache::forget_tenant`] (cleared by
+    /// `forget_all`, which outdates every ticket; one number per tenant written for).
+    forgotten: HashMap<TenantId, u64>,
     entries: HashMap<SecretHash, Entry>,
+}
+
+impl Inner {
+    fn outdated(&self, ticket: Ticket, tenant: TenantId) -> bool {
+        self.all_forgotten > ticket.0 || self.forgotten.get(&tenant).is_some_and(|&f| f > ticket.0)
+    }
 }
 
 #[derive(Debug)]
 struct Entry {
+    tenant: TenantId,
     row: SessionRow,
     read_at: Instant,
 }
@@ -97,21 +117,28 @@ impl SessionCache {
 
     /// Take before reading a session from the database; hand to [`SessionCache::put`].
     pub fn ticket(&self) -> Ticket {
-        Ticket(self.lock().generation)
+        Ticket(self.lock().forgets)
     }
 
-    /// Remembers `row`, read after `ticket` was taken and judged live, unless something was
-    /// forgotten in between (the row may predate that write).
-    pub fn put(&self, ticket: Ticket, hash: SecretHash, row: SessionRow) {
-        self.put_at(ticket, hash, row, Instant::now());
+    /// Remembers `row`, a session of `tenant` read after `ticket` was taken and judged live,
+    /// unless that tenant's sessions were forgotten in between (the row may predate the write).
+    pub fn put(&self, ticket: Ticket, tenant: TenantId, hash: SecretHash, row: SessionRow) {
+        self.put_at(ticket, tenant, hash, row, Instant::now());
     }
 
-    fn put_at(&self, ticket: Ticket, hash: SecretHash, row: SessionRow, now: Instant) {
+    fn put_at(
+        &self,
+        ticket: Ticket,
+        tenant: TenantId,
+        hash: SecretHash,
+        row: SessionRow,
+        now: Instant,
+    ) {
         if !self.enabled() {
             return;
         }
         let mut inner = self.lock();
-        if inner.generation != ticket.0 {
+        if inner.outdated(ticket, tenant) {
             return;
         }
         if inner.entries.len() >= CAPACITY && !inner.entries.contains_key(&hash) {
@@ -123,7 +150,14 @@ impl SessionCache {
                 return;
             }
         }
-        inner.entries.insert(hash, Entry { row, read_at: now });
+        inner.entries.insert(
+            hash,
+            Entry {
+                tenant,
+                row,
+                read_at: now,
+            },
+        );
     }
 
     /// Records activity written for a remembered session (its idle clock restarts).
@@ -138,11 +172,22 @@ impl SessionCache {
         self.lock().entries.remove(hash);
     }
 
-    /// Forgets every session, and makes reads in flight not store what they read: call after
-    /// a write that may end a session or change what it may do has committed.
+    /// Forgets every session of `tenant`, and makes reads of them in flight not store what
+    /// they read: call after a write for that tenant has committed.
+    pub fn forget_tenant(&self, tenant: TenantId) {
+        let mut inner = self.lock();
+        inner.forgets += 1;
+        let now = inner.forgets;
+        inner.forgotten.insert(tenant, now);
+        inner.entries.retain(|_, e| e.tenant != tenant);
+    }
+
+    /// Forgets every session of every tenant, likewise (a write whose tenant is not known).
     pub fn forget_all(&self) {
         let mut inner = self.lock();
-        inner.generation = inner.generation.wrapping_add(1);
+        inner.forgets += 1;
+        inner.all_forgotten = inner.forgets;
+        inner.forgotten.clear();
         inner.entries.clear();
     }
 
@@ -157,7 +202,9 @@ impl SessionCache {
 }
 
 /// Middleware: after every state-changing request (whatever its outcome: its writes, if any,
-/// have committed by the time it answers), this instance forgets the sessions it remembered.
+/// have committed by the time it answers), this instance forgets the sessions of the tenant
+/// the caller authenticated for ([`RequestTenant`]), or of every tenant when the request
+/// named none (sign-in attempts, refused requests).
 pub async fn forget_after_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -168,7 +215,14 @@ pub async fn forget_after_writes(
         .map(|state| state.sessions.clone());
     let response = next.call(req).await;
     if let Some(sessions) = sessions {
-        sessions.forget_all();
+        let tenant = match &response {
+            Ok(res) => res.request().extensions().get::<RequestTenant>().copied(),
+            Err(_) => None,
+        };
+        match tenant {
+            Some(RequestTenant(tenant)) => sessions.forget_tenant(tenant),
+            None => sessions.forget_all(),
+        }
     }
     response
 }
@@ -199,12 +253,18 @@ mod tests {
         SecretHash::of(&format!("s1.secret-{n}"))
     }
 
+    fn tenant(n: u128) -> TenantId {
+        TenantId::from_uuid(Uuid::from_u128(n))
+    }
+
+    const T: u128 = 1;
+
     #[test]
     fn an_entry_is_served_for_its_lifetime_only() {
         let cache = SessionCache::new(Duration::from_millis(1000));
         let t0 = Instant::now();
         let r = row();
-        cache.put_at(cache.ticket(), hash(1), r.clone(), t0);
+        cache.put_at(cache.ticket(), tenant(T), hash(1), r.clone(), t0);
         let hit = cache.get_at(&hash(1), t0 + Duration::from_millis(999));
         assert_eq!(hit.map(|h| h.id), Some(r.id));
         assert!(
@@ -220,13 +280,43 @@ mod tests {
         let cache = SessionCache::new(Duration::from_secs(60));
         let before = cache.ticket();
         cache.forget_all();
-        cache.put(before, hash(1), row());
+        cache.put(before, tenant(T), hash(1), row());
         assert!(cache.get(&hash(1)).is_none());
         let after = cache.ticket();
-        cache.put(after, hash(1), row());
+        cache.put(after, tenant(T), hash(1), row());
         assert!(cache.get(&hash(1)).is_some());
         cache.forget_all();
         assert!(cache.get(&hash(1)).is_none() && cache.is_empty());
+    }
+
+    #[test]
+    fn forgetting_a_tenant_keeps_the_others_and_outdates_only_its_reads() {
+        let cache = SessionCache::new(Duration::from_secs(60));
+        let (a, b) = (tenant(1), tenant(2));
+        let before = cache.ticket();
+        cache.put(cache.ticket(), a, hash(1), row());
+        cache.put(cache.ticket(), b, hash(2), row());
+        cache.forget_tenant(a);
+        assert!(
+            cache.get(&hash(1)).is_none(),
+            "the written tenant's session"
+        );
+        assert!(cache.get(&hash(2)).is_some(), "another tenant's stays");
+        cache.put(before, a, hash(3), row());
+        assert!(
+            cache.get(&hash(3)).is_none(),
+            "a read of A begun before the write"
+        );
+        cache.put(before, b, hash(4), row());
+        assert!(
+            cache.get(&hash(4)).is_some(),
+            "a read of B is not outdated by A's write"
+        );
+        cache.put(cache.ticket(), a, hash(3), row());
+        assert!(cache.get(&hash(3)).is_some(), "a read of A begun after it");
+        cache.forget_all();
+        cache.put(before, b, hash(5), row());
+        assert!(cache.is_empty(), "forget_all outdates every earlier read");
     }
 
     #[test]
@@ -234,8 +324,8 @@ mod tests {
         let cache = SessionCache::new(Duration::from_secs(60));
         let (a, b) = (row(), row());
         let later = a.last_seen_at + time::Duration::seconds(30);
-        cache.put(cache.ticket(), hash(1), a);
-        cache.put(cache.ticket(), hash(2), b.clone());
+        cache.put(cache.ticket(), tenant(T), hash(1), a);
+        cache.put(cache.ticket(), tenant(T), hash(2), b.clone());
         cache.touched(&hash(2), later);
         cache.touched(&hash(2), later - time::Duration::seconds(60));
         assert_eq!(cache.get(&hash(2)).map(|r| r.last_seen_at), Some(later));
@@ -247,7 +337,7 @@ mod tests {
     #[test]
     fn a_zero_lifetime_keeps_nothing() {
         let cache = SessionCache::new(Duration::ZERO);
-        cache.put(cache.ticket(), hash(1), row());
+        cache.put(cache.ticket(), tenant(T), hash(1), row());
         assert!(cache.get(&hash(1)).is_none() && cache.is_empty());
     }
 
@@ -256,14 +346,14 @@ mod tests {
         let cache = SessionCache::new(Duration::from_secs(1));
         let t0 = Instant::now();
         for n in 0..CAPACITY as u32 {
-            cache.put_at(cache.ticket(), hash(n), row(), t0);
+            cache.put_at(cache.ticket(), tenant(T), hash(n), row(), t0);
         }
         let full = CAPACITY as u32;
-        cache.put_at(cache.ticket(), hash(full), row(), t0);
+        cache.put_at(cache.ticket(), tenant(T), hash(full), row(), t0);
         assert!(cache.get_at(&hash(full), t0).is_none(), "full: not kept");
         assert!(cache.get_at(&hash(0), t0).is_some(), "nothing live evicted");
         let later = t0 + Duration::from_secs(2);
-        cache.put_at(cache.ticket(), hash(full), row(), later);
+        cache.put_at(cache.ticket(), tenant(T), hash(full), row(), later);
         assert_eq!(cache.len(), 1, "the expired entries made room");
         assert!(cache.get_at(&hash(full), later).is_some());
     }

@@ -499,3 +499,19 @@ pub async fn delete_queue(queue: &str) {
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), delete).await;
 }
+
+/// Signs `person` in to another tenant of ours (same service, other directory).
+pub async fn signed_in_elsewhere(app: &TestApp, tenant: TenantId, person: &Person) -> Browser {
+    let mut b = Browser::new(&app.base);
+    let authorize = app.start_sign_in(&mut b, tenant, &person.upn).await;
+    let redirect = app.authorize(authorize).await;
+    let resp = b.get_url(&app.callback_url(&redirect)).await;
+    assert_eq!(
+        resp.status(),
+        303,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    b.load_csrf().await;
+    b
+}

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, Person, TestApp};
+use crate::helpers::{Browser, TestApp, signed_in_elsewhere};
 
 /// Columns of the expected statuses.
 const WHO: [&str; 6] = [
@@ -282,24 +282,4 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// Signs `person` in to another tenant of ours (same service, other directory).
-async fn signed_in_elsewhere(
-    app: &TestApp,
-    tenant: pa_domain::TenantId,
-    person: &Person,
-) -> Browser {
-    let mut b = Browser::new(&app.base);
-    let authorize = app.start_sign_in(&mut b, tenant, &person.upn).await;
-    let redirect = app.authorize(authorize).await;
-    let resp = b.get_url(&app.callback_url(&redirect)).await;
-    assert_eq!(
-        resp.status(),
-        303,
-        "{}",
-        resp.text().await.unwrap_or_default()
-    );
-    b.load_csrf().await;
-    b
 }

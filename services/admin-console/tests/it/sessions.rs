@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, audit_actions};
+use crate::helpers::{TestApp, assert_problem, audit_actions, signed_in_elsewhere};
 
 #[tokio::test]
 async fn the_idle_timeout_ends_a_session_on_its_next_request_and_is_audited() {
@@ -288,15 +288,34 @@ async fn a_session_ended_on_another_instance_is_refused_here_once_the_cache_life
 }
 
 #[tokio::test]
-async fn a_write_through_this_instance_forgets_every_remembered_session_at_once() {
+async fn a_write_through_this_instance_forgets_the_sessions_of_its_tenant_at_once() {
     // A lifetime no test outlives: only the forgetting can make the ended session fail.
     let app = TestApp::spawn_with(|s| s.console.session_cache_ms = 3_600_000).await;
     let alice = app.person("Alice", Some("viewer")).await;
     let ada = app.person("Ada", Some("admin")).await;
     let mut viewer = app.signed_in(&alice).await;
     let mut admin = app.signed_in(&ada).await;
+    let elsewhere = app.other_tenant().await;
+    let otto = app
+        .person_in(&elsewhere, "Otto Other", Some("viewer"))
+        .await;
+    let mut other = signed_in_elsewhere(&app, elsewhere.tenant, &otto).await;
     assert_eq!(viewer.get("/v1/session").await.status(), 200);
+    assert_eq!(other.get("/v1/session").await.status(), 200);
     end_elsewhere(&app, &alice).await;
+    let mut tx = pa_db::begin_tenant(&app.pool, elsewhere.tenant)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE console_sessions SET ended_at = now(), end_reason = 'signed_out' \
+         WHERE tenant_id = $1 AND object_id = $2",
+    )
+    .bind(elsewhere.tenant)
+    .bind(otto.object_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         viewer.get("/v1/session").await.status(),
         200,
@@ -317,5 +336,16 @@ async fn a_write_through_this_instance_forgets_every_remembered_session_at_once(
         admin.get("/v1/session").await.status(),
         200,
         "a live session is read again and still accepted"
+    );
+    assert_eq!(
+        other.get("/v1/session").await.status(),
+        200,
+        "another tenant's sessions are not forgotten by this tenant's write (its bound holds)"
+    );
+    other.call(Method::POST, "/auth/logout", None).await;
+    assert_eq!(
+        other.get("/v1/session").await.status(),
+        401,
+        "a write for that tenant forgets them"
     );
 }
