@@ -10,6 +10,9 @@
 //!   effects are all in PostgreSQL may handle several buffered deliveries per transaction
 //!   ([`ConsumerSpec::batch`]); each consumer forgets its ids after
 //!   `AmqpSettings::processed_retention_hours` ([`prune_processed`]).
+//! * **Hints** between the instances of a service ([`HintPublisher`], [`run_hint_subscriber`]):
+//!   transient messages every running instance receives on a queue of its own, for dropping
+//!   what an instance caches; at most once, so receivers keep their own bound.
 //! * **Readiness**: [`BrokerProbe`] answers "is the broker up?" from one kept connection.
 //! * **Topology** ([`topology`]): exchanges `pa.events` and `pa.dlx`, the `pa.dead-letter`
 //!   queue, and one quorum queue per consumer with a delivery limit and dead-lettering.
@@ -22,6 +25,7 @@ mod broker;
 mod consumer;
 mod envelope;
 mod error;
+mod hints;
 mod outbox;
 mod probe;
 mod relay;
@@ -36,6 +40,7 @@ pub use broker::connect;
 pub use consumer::{ConsumerSpec, Handler, HandlerError, prune_processed, run_consumer};
 pub use envelope::{Envelope, Event, EventMeta};
 pub use error::MessagingError;
+pub use hints::{HintPublisher, run_hint_subscriber};
 pub use outbox::{OutboxBatch, enqueue};
 pub use probe::BrokerProbe;
 pub use relay::OutboxRelay;

@@ -105,9 +105,10 @@ pub struct ConsoleSettings {
     /// generically and never JIT-compile (`repo::user_search`), beside `database`'s pool.
     pub search_connections: u32,
     /// How long this instance reuses its reading of a live session for the same session's
-    /// next requests (milliseconds, default 1000; `0`: read the database on every request).
-    /// Writes through this instance forget it at once; a session ended through another
-    /// instance (or a role lost in the directory) is refused here within this time
+    /// next requests (milliseconds, default 1000; `0`: read the database on every request,
+    /// and no session hints). Writes through any instance, and the events that end sessions,
+    /// make every instance forget the tenant's sessions at once (`auth::session_hints`); what
+    /// an instance does not hear of (a lost hint) it sees within this time
     /// (`auth::session_cache`).
     pub session_cache_ms: u64,
 }

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::auth::session_cache::{self, SessionCache};
+use crate::auth::session_hints::{self, SessionHints};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::consumer::{self, ConsoleEvents};
@@ -76,6 +77,22 @@ impl Application {
         let sessions = Arc::new(SessionCache::new(Duration::from_millis(
             settings.console.session_cache_ms,
         )));
+        let (stop_workers, stop) = watch::channel(false);
+        let mut workers = Vec::new();
+        let mut session_hints = SessionHints::default();
+        if settings.console.session_cache_ms > 0 {
+            let started = session_hints::start(&settings.amqp, Arc::clone(&sessions), stop.clone());
+            // Best effort, as the events queue below: hear the other instances' hints before
+            // taking requests; a broker that is away leaves the cache's lifetime as the bound.
+            if tokio::time::timeout(Duration::from_secs(5), started.subscribed)
+                .await
+                .is_err()
+            {
+                tracing::warn!("session hints not subscribed yet; the subscriber keeps trying");
+            }
+            session_hints = started.hints;
+            workers.extend(started.tasks);
+        }
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             search_pool,
@@ -88,16 +105,16 @@ impl Application {
             emergency: settings.emergency.clone(),
             sealing,
             sessions: sessions.clone(),
+            session_hints,
         });
         let listener = TcpListener::bind(settings.http.bind)?;
         let port = listener.local_addr()?.port();
 
-        let (stop_workers, stop) = watch::channel(false);
-        let mut workers = vec![tokio::spawn(
+        workers.push(tokio::spawn(
             OutboxRelay::new(background.clone(), settings.amqp.clone())
                 .with_signal(outbox.clone())
                 .run(stop.clone()),
-        )];
+        ));
         let w = &settings.workers;
         if w.consume_events {
             let spec = ConsumerSpec {

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::auth::session_cache::SessionCache;
+use crate::auth::session_hints::SessionHints;
 use crate::clock::Clock;
 use crate::config::{ConsoleSettings, EmergencySettings};
 use crate::domain::sealing::SealingKey;
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Sessions this instance found live a moment ago (`auth::session_cache`); shared with
     /// the event consumer, which forgets them after applying an event.
     pub sessions: Arc<SessionCache>,
+    /// Tells the other instances when this one wrote (`auth::session_hints`).
+    pub session_hints: SessionHints,
 }
 
 impl AppState {

@@ -9,6 +9,7 @@ mod connection;
 mod consumer;
 mod dead_letter;
 mod fault_broker;
+mod hints;
 mod relay;
 mod retention;
 mod shutdown;

@@ -11,6 +11,7 @@ mod api_token;
 mod permission;
 mod session;
 pub mod session_cache;
+pub mod session_hints;
 
 use std::future::Future;
 use std::pin::Pin;

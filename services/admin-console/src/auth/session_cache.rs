@@ -14,10 +14,13 @@
 //!   sessions, a suspended tenant). A read that started before such a write does not store its
 //!   (older) row afterwards ([`Ticket`]). One tenant's writes leave the other tenants'
 //!   sessions remembered: on an instance serving many tenants the cache stays useful.
-//! - A change made elsewhere (another instance's sign-out or consumer, sync-dispatch's
-//!   directory, tenant-provisioning's suspension) is seen by this instance within the cache's
-//!   lifetime: that is the bound on how long an ended session or a lost role can outlive its
-//!   end here. `0` turns the cache off (every request reads the database).
+//! - A change made elsewhere is forgotten as soon as this instance hears of it
+//!   ([`super::session_hints`]: another instance's writes, and the domain events that end
+//!   sessions or change roles — a leaver, a mover, a suspended tenant). Hints are best effort;
+//!   whatever this instance does not hear of (a lost hint, a direct database change) it sees
+//!   within the cache's lifetime: that is the bound on how long an ended session or a lost
+//!   role can outlive its end here. `0` turns the cache off (every request reads the
+//!   database).
 //!
 //! Keys are SHA-256 hashes of the session secrets (never the secrets); the map holds at most
 //! [`CAPACITY`] sessions (when full, expired entries go, and a new one is not kept).
@@ -204,25 +207,31 @@ impl SessionCache {
 /// Middleware: after every state-changing request (whatever its outcome: its writes, if any,
 /// have committed by the time it answers), this instance forgets the sessions of the tenant
 /// the caller authenticated for ([`RequestTenant`]), or of every tenant when the request
-/// named none (sign-in attempts, refused requests).
+/// named none (sign-in attempts, refused requests), and tells the other instances to do the
+/// same ([`super::session_hints`]).
 pub async fn forget_after_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let sessions = (!super::session::is_safe(req.method()))
-        .then(|| req.app_data::<web::Data<AppState>>())
-        .flatten()
-        .map(|state| state.sessions.clone());
+    let state = (!super::session::is_safe(req.method()))
+        .then(|| req.app_data::<web::Data<AppState>>().cloned())
+        .flatten();
     let response = next.call(req).await;
-    if let Some(sessions) = sessions {
+    if let Some(state) = state {
         let tenant = match &response {
-            Ok(res) => res.request().extensions().get::<RequestTenant>().copied(),
+            Ok(res) => res
+                .request()
+                .extensions()
+                .get::<RequestTenant>()
+                .map(|t| t.0),
             Err(_) => None,
         };
         match tenant {
-            Some(RequestTenant(tenant)) => sessions.forget_tenant(tenant),
-            None => sessions.forget_all(),
+            Some(tenant) => state.sessions.forget_tenant(tenant),
+            None => state.sessions.forget_all(),
         }
+        // And the other instances, at once (`session_hints`).
+        state.session_hints.tell(tenant);
     }
     response
 }

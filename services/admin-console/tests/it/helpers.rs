@@ -112,6 +112,19 @@ impl TestApp {
         me
     }
 
+    /// A second instance of the service on the same database, broker, simulator and clock, as
+    /// a second replica runs; returns its base URL.
+    pub async fn another_instance(&self, tweak: impl FnOnce(&mut Settings)) -> String {
+        let mut s = settings(&self.sim);
+        tweak(&mut s);
+        let app = Application::build_with_clock(s, self.clock.clone())
+            .await
+            .expect("the second instance builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        base
+    }
+
     /// Seeds `tenant` exactly as the `setup.completed` consumer does (no broker in between).
     pub async fn seed_setup(&self, tenant: TenantId, entra: Uuid) {
         self.seed_setup_with(tenant, entra, self.admin_group).await;
@@ -360,6 +373,17 @@ impl Browser {
             cookies: HashMap::new(),
             csrf: None,
             bearer: None,
+        }
+    }
+
+    /// The same browser (cookies, CSRF token) talking to the instance at `base`.
+    pub fn on(&self, base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            client: no_redirects(),
+            cookies: self.cookies.clone(),
+            csrf: self.csrf.clone(),
+            bearer: self.bearer.clone(),
         }
     }
 

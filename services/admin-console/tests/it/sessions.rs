@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, audit_actions, signed_in_elsewhere};
+use crate::helpers::{Browser, TestApp, assert_problem, audit_actions, signed_in_elsewhere};
 
 #[tokio::test]
 async fn the_idle_timeout_ends_a_session_on_its_next_request_and_is_audited() {
@@ -348,4 +348,87 @@ async fn a_write_through_this_instance_forgets_the_sessions_of_its_tenant_at_onc
         401,
         "a write for that tenant forgets them"
     );
+}
+
+/// Polls `path` until it answers `status` (the hints between instances are asynchronous);
+/// panics after 10 s.
+async fn answers_soon(b: &mut Browser, path: &str, status: u16) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let got = b.get(path).await.status().as_u16();
+        if got == status {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{path} still answers {got}, not {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_sign_out_on_one_instance_is_refused_by_the_others_at_once() {
+    // Lifetimes no test outlives: only the hint can make the second instance refuse.
+    let app = TestApp::spawn_with(|s| s.console.session_cache_ms = 3_600_000).await;
+    let second = app
+        .another_instance(|s| s.console.session_cache_ms = 3_600_000)
+        .await;
+    let alice = app.person("Alice", Some("viewer")).await;
+    let mut here = app.signed_in(&alice).await;
+    let mut there = here.on(&second);
+    assert_eq!(there.get("/v1/session").await.status(), 200);
+    assert_eq!(
+        here.call(Method::POST, "/auth/logout", None).await.status(),
+        204
+    );
+    answers_soon(&mut there, "/v1/session", 401).await;
+}
+
+#[tokio::test]
+async fn a_leaver_event_makes_every_instance_read_the_session_again() {
+    let app = TestApp::spawn_with(|s| s.console.session_cache_ms = 3_600_000).await;
+    // It applies no events: it can only hear of the leaver through its hint subscription.
+    let second = app
+        .another_instance(|s| {
+            s.console.session_cache_ms = 3_600_000;
+            s.workers.consume_events = false;
+        })
+        .await;
+    let alice = app.person("Alice", Some("viewer")).await;
+    let here = app.signed_in(&alice).await;
+    let mut there = here.on(&second);
+    assert_eq!(there.get("/v1/session").await.status(), 200);
+    // sync-dispatch writes the leaver, then (its outbox, after the commit) the event.
+    app.exec(
+        "UPDATE directory_users SET role = NULL, role_source = NULL, status = 'inactive', \
+         status_reason = 'disabled' WHERE tenant_id = $1 AND object_id = $2",
+        alice.object_id,
+    )
+    .await;
+    assert_eq!(
+        there.get("/v1/session").await.status(),
+        200,
+        "not heard of yet: the second instance still accepts what it read"
+    );
+    let mut tx = pa_db::begin_tenant(&app.pool, app.tenant).await.unwrap();
+    pa_messaging::enqueue(
+        &mut tx,
+        &pa_messaging::EventMeta {
+            tenant_id: Some(app.tenant),
+            request_id: None,
+        },
+        &pa_events::UserDeactivated {
+            tenant_id: app.tenant,
+            object_id: alice.object_id,
+            user_principal_name: alice.upn.clone(),
+            reason: pa_events::DeactivationReason::Disabled,
+            previous_role: Some(pa_events::AccessRole::Viewer),
+            run_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    pa_messaging::OutboxSignal::new().commit(tx).await.unwrap();
+    answers_soon(&mut there, "/v1/session", 401).await;
 }
