@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, audit_actions, delete_queue, own_events_queue};
+use crate::helpers::{
+    TestApp, assert_problem, audit_actions, delete_queue, eventually, own_events_queue,
+};
 
 /// Publishes `event` the way sync-dispatch does (its outbox; the console's relay sends it).
 async fn publish<E: pa_messaging::Event>(app: &TestApp, tenant: TenantId, event: &E) -> Uuid {
@@ -38,7 +40,7 @@ async fn publish<E: pa_messaging::Event>(app: &TestApp, tenant: TenantId, event:
 /// Waits until the consumer of `queue` (this test's app) has applied the event `id` (other
 /// tests' console instances may apply their copy of it first).
 async fn applied_by(app: &TestApp, queue: &str, id: Uuid) {
-    eventually(async || {
+    eventually(Duration::from_secs(20), async || {
         sqlx::query_scalar::<_, bool>(
             "SELECT EXISTS (SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2)",
         )
@@ -49,18 +51,6 @@ async fn applied_by(app: &TestApp, queue: &str, id: Uuid) {
         .unwrap()
     })
     .await;
-}
-
-/// Waits (up to 20 s) until `check` holds.
-async fn eventually(mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "condition not met in time"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]
@@ -338,7 +328,7 @@ async fn setup_completed_from_the_bus_seeds_a_tenant_once() {
     publish(&app, tenant, &event).await;
     publish(&app, tenant, &event).await;
     let pool = app.pool.clone();
-    eventually(async || {
+    eventually(Duration::from_secs(20), async || {
         audit_actions(&pool, tenant, "console.tenant_seeded")
             .await
             .len()

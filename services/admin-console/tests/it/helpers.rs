@@ -222,8 +222,13 @@ impl TestApp {
 
     /// Signs `person` in with a fresh browser; panics unless it works.
     pub async fn signed_in(&self, person: &Person) -> Browser {
+        self.signed_in_at(self.tenant, person).await
+    }
+
+    /// Signs `person` in to `tenant` (another tenant of ours: same service, other directory).
+    pub async fn signed_in_at(&self, tenant: TenantId, person: &Person) -> Browser {
         let mut b = Browser::new(&self.base);
-        let resp = self.sign_in(&mut b, person, |u| u).await;
+        let resp = self.sign_in_at(&mut b, tenant, person, |u| u).await;
         assert_eq!(
             resp.status(),
             303,
@@ -241,7 +246,17 @@ impl TestApp {
         person: &Person,
         tamper: impl FnOnce(Url) -> Url,
     ) -> Response {
-        let authorize = self.start_sign_in(b, self.tenant, &person.upn).await;
+        self.sign_in_at(b, self.tenant, person, tamper).await
+    }
+
+    async fn sign_in_at(
+        &self,
+        b: &mut Browser,
+        tenant: TenantId,
+        person: &Person,
+        tamper: impl FnOnce(Url) -> Url,
+    ) -> Response {
+        let authorize = self.start_sign_in(b, tenant, &person.upn).await;
         let callback = self.authorize(tamper(authorize)).await;
         b.get_url(&self.callback_url(&callback)).await
     }
@@ -524,18 +539,14 @@ pub async fn delete_queue(queue: &str) {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), delete).await;
 }
 
-/// Signs `person` in to another tenant of ours (same service, other directory).
-pub async fn signed_in_elsewhere(app: &TestApp, tenant: TenantId, person: &Person) -> Browser {
-    let mut b = Browser::new(&app.base);
-    let authorize = app.start_sign_in(&mut b, tenant, &person.upn).await;
-    let redirect = app.authorize(authorize).await;
-    let resp = b.get_url(&app.callback_url(&redirect)).await;
-    assert_eq!(
-        resp.status(),
-        303,
-        "{}",
-        resp.text().await.unwrap_or_default()
-    );
-    b.load_csrf().await;
-    b
+/// Waits (up to `within`) until `check` holds; panics after that.
+pub async fn eventually(within: std::time::Duration, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, TestApp, signed_in_elsewhere};
+use crate::helpers::{Browser, TestApp};
 
 /// Columns of the expected statuses.
 const WHO: [&str; 6] = [
@@ -236,7 +236,7 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
         &app.base,
         token["token"].as_str().unwrap(),
     ));
-    callers.push(signed_in_elsewhere(&app, other_tenant, &other).await);
+    callers.push(app.signed_in_at(other_tenant, &other).await);
     callers.push(Browser::new(&app.base));
 
     let fill = |path: &str| {

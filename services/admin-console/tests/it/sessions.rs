@@ -4,7 +4,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Browser, TestApp, assert_problem, audit_actions, signed_in_elsewhere};
+use pa_domain::TenantId;
+
+use crate::helpers::{Browser, Person, TestApp, assert_problem, audit_actions, eventually};
 
 #[tokio::test]
 async fn the_idle_timeout_ends_a_session_on_its_next_request_and_is_audited() {
@@ -266,14 +268,20 @@ async fn a_role_lost_in_the_directory_takes_effect_within_the_session_cache_life
     assert_problem(b.get("/v1/session").await, 401, "session_expired").await;
 }
 
-/// Ends a session in the database as another instance would (its sign-out, its consumer).
-async fn end_elsewhere(app: &TestApp, person: &crate::helpers::Person) {
-    app.exec(
+/// Ends `person`'s sessions in `tenant` in the database as another instance would (its
+/// sign-out, its consumer), with no hint to this one.
+async fn end_elsewhere(app: &TestApp, tenant: TenantId, person: &Person) {
+    let mut tx = pa_db::begin_tenant(&app.pool, tenant).await.unwrap();
+    sqlx::query(
         "UPDATE console_sessions SET ended_at = now(), end_reason = 'signed_out' \
          WHERE tenant_id = $1 AND object_id = $2 AND ended_at IS NULL",
-        person.object_id,
     )
-    .await;
+    .bind(tenant)
+    .bind(person.object_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -282,7 +290,7 @@ async fn a_session_ended_on_another_instance_is_refused_here_once_the_cache_life
     let alice = app.person("Alice", Some("viewer")).await;
     let mut b = app.signed_in(&alice).await;
     assert_eq!(b.get("/v1/session").await.status(), 200);
-    end_elsewhere(&app, &alice).await;
+    end_elsewhere(&app, app.tenant, &alice).await;
     wait_out_the_session_cache().await;
     assert_problem(b.get("/v1/session").await, 401, "unauthorized").await;
 }
@@ -299,23 +307,11 @@ async fn a_write_through_this_instance_forgets_the_sessions_of_its_tenant_at_onc
     let otto = app
         .person_in(&elsewhere, "Otto Other", Some("viewer"))
         .await;
-    let mut other = signed_in_elsewhere(&app, elsewhere.tenant, &otto).await;
+    let mut other = app.signed_in_at(elsewhere.tenant, &otto).await;
     assert_eq!(viewer.get("/v1/session").await.status(), 200);
     assert_eq!(other.get("/v1/session").await.status(), 200);
-    end_elsewhere(&app, &alice).await;
-    let mut tx = pa_db::begin_tenant(&app.pool, elsewhere.tenant)
-        .await
-        .unwrap();
-    sqlx::query(
-        "UPDATE console_sessions SET ended_at = now(), end_reason = 'signed_out' \
-         WHERE tenant_id = $1 AND object_id = $2",
-    )
-    .bind(elsewhere.tenant)
-    .bind(otto.object_id)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    end_elsewhere(&app, app.tenant, &alice).await;
+    end_elsewhere(&app, elsewhere.tenant, &otto).await;
     assert_eq!(
         viewer.get("/v1/session").await.status(),
         200,
@@ -353,18 +349,10 @@ async fn a_write_through_this_instance_forgets_the_sessions_of_its_tenant_at_onc
 /// Polls `path` until it answers `status` (the hints between instances are asynchronous);
 /// panics after 10 s.
 async fn answers_soon(b: &mut Browser, path: &str, status: u16) {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let got = b.get(path).await.status().as_u16();
-        if got == status {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{path} still answers {got}, not {status}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually(std::time::Duration::from_secs(10), async || {
+        b.get(path).await.status().as_u16() == status
+    })
+    .await;
 }
 
 #[tokio::test]
