@@ -195,11 +195,13 @@ impl SessionCache {
     }
 
     /// Sessions remembered now (expired entries included until they are replaced or pruned).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
