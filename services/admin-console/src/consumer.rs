@@ -163,9 +163,6 @@ impl Handler for ConsoleEvents {
         if envelope.is::<SetupCompleted>() {
             return;
         }
-        match envelope.tenant_id {
-            Some(tenant) => self.sessions.forget_tenant(tenant),
-            None => self.sessions.forget_all(),
-        }
+        self.sessions.forget_for(envelope.tenant_id);
     }
 }

@@ -185,6 +185,15 @@ impl SessionCache {
         inner.entries.retain(|_, e| e.tenant != tenant);
     }
 
+    /// Forgets the sessions of the tenant a write was for, or every tenant's when it named
+    /// none.
+    pub fn forget_for(&self, tenant: Option<TenantId>) {
+        match tenant {
+            Some(tenant) => self.forget_tenant(tenant),
+            None => self.forget_all(),
+        }
+    }
+
     /// Forgets every session of every tenant, likewise (a write whose tenant is not known).
     pub fn forget_all(&self) {
         let mut inner = self.lock();
@@ -228,10 +237,7 @@ pub async fn forget_after_writes(
                 .map(|t| t.0),
             Err(_) => None,
         };
-        match tenant {
-            Some(tenant) => state.sessions.forget_tenant(tenant),
-            None => state.sessions.forget_all(),
-        }
+        state.sessions.forget_for(tenant);
         // And the other instances, at once (`session_hints`).
         state.session_hints.tell(tenant);
     }

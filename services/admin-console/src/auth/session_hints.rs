@@ -108,10 +108,8 @@ pub fn start(
     let on_hint = {
         let cache = Arc::clone(&cache);
         move |_key: &str, body: &[u8]| match serde_json::from_slice::<TenantOf>(body) {
-            Ok(TenantOf {
-                tenant_id: Some(tenant),
-            }) => cache.forget_tenant(tenant),
-            _ => cache.forget_all(),
+            Ok(hint) => cache.forget_for(hint.tenant_id),
+            Err(_) => cache.forget_all(),
         }
     };
     let on_connected = move || {
